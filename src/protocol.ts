@@ -1,0 +1,88 @@
+// The interview protocol of CONTRACT §1: event names, payloads and acks.
+// A leaf module: the bundled server and the load driver both import it, nothing else.
+
+/** Client → server events; every one takes an acknowledgement callback. */
+export const ClientEvent = {
+  startInterview: "start-interview",
+  submitAnswer: "submit-answer",
+  endInterview: "end-interview",
+  resumeInterview: "resume-interview",
+} as const;
+export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
+
+/** Server → client events. */
+export const ServerEvent = {
+  questionTimeout: "question-timeout",
+  question: "question",
+  interviewComplete: "interview-complete",
+} as const;
+export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
+
+export const Limits = {
+  questionCount: { min: 1, max: 50, default: 5 },
+  questionTimeMs: { min: 100, max: 600_000, default: 30_000 },
+  answerChars: 10_000,
+  candidateIdChars: 200,
+  roleChars: 200,
+} as const;
+
+export interface Question {
+  index: number;
+  text: string;
+  timeLimitMs: number;
+}
+
+export interface StartInterviewPayload {
+  candidateId: string;
+  role?: string;
+  questionCount?: number;
+  questionTimeMs?: number;
+}
+export interface SubmitAnswerPayload {
+  sessionId: string;
+  questionIndex: number;
+  answer: string;
+}
+export interface SessionRefPayload {
+  sessionId: string;
+}
+
+export type AckErrorCode = "bad-request" | "forbidden" | "unknown-session" | "conflict" | "rate-limited" | "internal";
+export interface AckError {
+  ok: false;
+  error: AckErrorCode;
+  message: string;
+}
+export type Ack<T extends object> = ({ ok: true } & T) | AckError;
+
+export type StartAck = Ack<{ sessionId: string; question: Question }>;
+export type SubmitAck = Ack<{ score: number; next?: Question; done: boolean }>;
+export type EndAck = Ack<object>;
+export type ResumeAck = Ack<{ question: Question }>;
+
+export interface QuestionTimeoutEvent {
+  sessionId: string;
+  index: number;
+}
+export interface QuestionEvent extends Question {
+  sessionId: string;
+}
+export interface InterviewCompleteEvent {
+  sessionId: string;
+  totalScore: number;
+  answered: number;
+}
+
+/** The JSON of GET /api/metrics (CONTRACT §2). */
+export interface MetricsBody {
+  activeSessions: number;
+  questionTimers: number;
+  performanceCache: number;
+  socketMappings: number;
+  connectedSockets: number;
+  memory: NodeJS.MemoryUsage;
+}
+
+/** Leak modes of the bundled server: each reproduces one way the seed's bug shows. */
+export const LEAK_MODES = ["none", "disconnect", "timers", "cache", "listeners"] as const;
+export type LeakMode = (typeof LEAK_MODES)[number];
