@@ -86,3 +86,32 @@ export interface MetricsBody {
 /** Leak modes of the bundled server: each reproduces one way the seed's bug shows. */
 export const LEAK_MODES = ["none", "disconnect", "timers", "cache", "listeners"] as const;
 export type LeakMode = (typeof LEAK_MODES)[number];
+
+/** HTTP routes of the bundled server (CONTRACT §2). */
+export const HttpPath = {
+  health: "/api/health",
+  metrics: "/api/metrics",
+  recentResults: "/api/results/recent",
+} as const;
+
+/** Why a session's state was freed: recorded in each result and in the cleanup log line. */
+export type FreeReason = "completed" | "ended" | "disconnect" | "grace-expired" | "shutdown";
+
+/** One finished session as kept in the bundled server's bounded recent-results list. */
+export interface RecentResult {
+  sessionId: string;
+  candidateId: string;
+  role: string;
+  reason: FreeReason;
+  questionCount: number;
+  answered: number;
+  totalScore: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The JSON of GET /api/results/recent: newest last, at most `max` entries. */
+export interface RecentResultsBody {
+  max: number;
+  results: RecentResult[];
+}

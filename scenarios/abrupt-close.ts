@@ -1,0 +1,23 @@
+// Clients vanish mid-interview at a random question, without end-interview: a closed
+// browser tab (close frame), a crashed client (FIN, no close frame) or a reset (RST).
+// The seed's bug: a server that frees state only on completion keeps every one of them.
+import { defineScenario } from "../src/index.js";
+
+export default defineScenario({
+  name: "abrupt-close",
+  description: "clients vanish mid-interview (tab closed, crash, reset) without ending it",
+  sessionLabel: "abrupt closes",
+  defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200 },
+  async session(ctx) {
+    const questionCount = 5;
+    const client = await ctx.connect();
+    const { sessionId, question } = await client.start({ candidateId: ctx.candidateId, questionCount });
+    const answerBeforeLeaving = ctx.rng.int(0, questionCount - 1);
+    let index = question.index;
+    for (let answered = 0; answered < answerBeforeLeaving; answered++) {
+      const result = await client.answer(sessionId, index, ctx.answerText());
+      index = result.next?.index ?? index + 1;
+    }
+    client.vanish(ctx.rng.pick(["close", "end", "reset"] as const));
+  },
+});

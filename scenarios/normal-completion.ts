@@ -1,0 +1,24 @@
+// Every client answers every question and completes the interview: the happy path.
+// A server that frees its state only here passes; one that keeps a cache after
+// completion (`--server-leak cache`) fails.
+import { defineScenario, ServerEvent } from "../src/index.js";
+
+export default defineScenario({
+  name: "normal-completion",
+  description: "every client answers every question and completes the interview",
+  sessionLabel: "completed interviews",
+  defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200 },
+  async session(ctx) {
+    const client = await ctx.connect();
+    const started = await client.start({ candidateId: ctx.candidateId, questionCount: 5 });
+    const completed = client.waitFor(ServerEvent.interviewComplete, 15_000);
+    let question = started.question;
+    for (;;) {
+      const result = await client.answer(started.sessionId, question.index, ctx.answerText());
+      if (result.done || !result.next) break;
+      question = result.next;
+    }
+    await completed;
+    client.disconnect();
+  },
+});

@@ -1,0 +1,85 @@
+// Many concurrent clients doing a seeded random mix of everything: completing,
+// vanishing, losing the network, ending early, letting questions time out and sending
+// malformed payloads, while autocannon loads the HTTP endpoints. --seed replays the mix.
+import { defineScenario, ServerEvent, type InterviewClient, type SessionContext } from "../src/index.js";
+
+type Action = "complete" | "abrupt" | "drop" | "end-early" | "timeout" | "malformed";
+
+const MIX: Record<Action, number> = {
+  complete: 30,
+  abrupt: 20,
+  drop: 10,
+  "end-early": 15,
+  timeout: 10,
+  malformed: 15,
+};
+
+export default defineScenario({
+  name: "random-churn",
+  description: "a seeded random mix of every behaviour by many concurrent clients, with HTTP load alongside",
+  sessionLabel: "churned sessions",
+  defaults: { sessions: 3000, concurrency: 1000, rounds: 3, warmup: 500, httpLoad: true },
+  async session(ctx) {
+    const action = ctx.rng.weighted(MIX);
+    const client = await ctx.connect({ via: action === "drop" ? "proxy" : "direct" });
+    if (action === "malformed") await sendMalformed(ctx, client);
+
+    const questionCount = ctx.rng.int(2, 6);
+    // A short time limit lets questions expire while the client thinks.
+    const questionTimeMs = action === "timeout" ? 150 : 30_000;
+    const { sessionId, question } = await client.start({ candidateId: ctx.candidateId, questionCount, questionTimeMs });
+    const leaveAt = ctx.rng.int(0, questionCount - 1);
+    let index = question.index;
+
+    if (action === "timeout") {
+      // Let the first question expire: the server moves on by itself.
+      await client.waitFor(ServerEvent.questionTimeout, 5000);
+      const next = (await client.waitFor(ServerEvent.question, 5000)) as { index: number } | undefined;
+      index = next?.index ?? index + 1;
+      if (ctx.rng.chance(0.5)) return client.vanish("close");
+      return client.disconnect();
+    }
+
+    for (let answered = 0; ; answered++) {
+      if (answered === leaveAt && action !== "complete") break;
+      await ctx.sleep(ctx.rng.int(50, 600)); // think time: keeps many clients connected at once
+      const result = await client.answer(sessionId, index, ctx.answerText());
+      if (result.done || !result.next) return client.disconnect();
+      index = result.next.index;
+    }
+
+    if (action === "abrupt") return client.vanish(ctx.rng.pick(["close", "end", "reset"] as const));
+    if (action === "end-early") {
+      await client.end(sessionId);
+      return client.disconnect();
+    }
+    if (action === "drop") {
+      client.dropNetwork(ctx.rng.chance(0.5) ? "silent" : "reset");
+      await client.closed();
+      const again = await ctx.connect({ via: "direct" });
+      const resumed = await again.resume(sessionId);
+      if (resumed.ok && ctx.rng.chance(0.5)) await again.end(sessionId);
+      return again.disconnect();
+    }
+    return client.disconnect();
+  },
+});
+
+/** Payloads no correct client sends: the server must answer bad-request and keep nothing. */
+async function sendMalformed(ctx: SessionContext, client: InterviewClient): Promise<void> {
+  const payloads: [string, unknown][] = [
+    ["start-interview", "not an object"],
+    ["start-interview", { candidateId: 42 }],
+    ["start-interview", { candidateId: "x", questionCount: 1000 }],
+    ["submit-answer", { sessionId: "no-such-session", questionIndex: 0, answer: "a" }],
+    ["submit-answer", { sessionId: null, questionIndex: "zero" }],
+    ["end-interview", [1, 2, 3]],
+    ["resume-interview", {}],
+  ];
+  const count = ctx.rng.int(1, 3);
+  for (let sent = 0; sent < count; sent++) {
+    const [event, payload] = ctx.rng.pick(payloads);
+    const ack = (await client.send(event, payload)) as { ok?: boolean } | undefined;
+    if (ack?.ok !== false) throw new Error(`${event} with a malformed payload was accepted: ${JSON.stringify(ack)}`);
+  }
+}

@@ -1,0 +1,148 @@
+// `leakcheck run`: options → RunOptions → the core; the verdict → exit code.
+
+import { setMaxListeners } from "node:events";
+import { Command, Option } from "commander";
+import { ExitCode, exitCodeOf, InterruptedError, oneLine, UsageError } from "../errors.js";
+import { randomSeed } from "../load/rng.js";
+import type { LeakMode } from "../protocol.js";
+import { renderJson } from "../report/json.js";
+import { createProgress } from "../report/progress.js";
+import { renderRun } from "../report/terminal.js";
+import { RUN_DEFAULTS, type RunOptions, type TargetChoice } from "../run/options.js";
+import { RunStopped, runLeakcheck } from "../run/run.js";
+import { killAllGroupsNow } from "../target/process-tree.js";
+import { collect, command, duration, httpPath, leakMode, serverUrl, wholeNumber } from "./parsers.js";
+
+interface RawRunOptions {
+  sessions?: number;
+  concurrency?: number;
+  rounds?: number;
+  warmup?: number;
+  seed?: number;
+  server?: string;
+  url?: string;
+  serverLeak?: LeakMode;
+  budget?: string;
+  reportDir: string;
+  snapshots: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  readyTimeout: number;
+  settleTimeout: number;
+  sessionTimeout: number;
+  probeTimeout: number;
+  metricsPath: string;
+  gauge?: string[];
+  port?: number;
+  socketioPath: string;
+  httpLoad?: boolean;
+}
+
+/** Registers `run` on the program. */
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("run scenarios against a server and judge them against the leak budget")
+    .argument("<scenario...>", "bundled scenario names, files in ./scenarios/, paths to scenario files, or all")
+    .option("--sessions <n>", "sessions per scenario (after warm-up)", wholeNumber("--sessions", 1, 1_000_000))
+    .option("--concurrency <n>", "sessions in flight at once", wholeNumber("--concurrency", 1, 15_000))
+    .option("--rounds <n>", "rounds per scenario; heap is measured after each", wholeNumber("--rounds", 1, 100))
+    .option("--warmup <n>", "sessions before the baseline", wholeNumber("--warmup", 0, 1_000_000))
+    .option("--seed <n>", "seed for the scenarios' random choices (printed; replays a run)", wholeNumber("--seed", 0, 2 ** 32 - 1))
+    .addOption(new Option("--server <command>", "run this server command instead of the bundled server").argParser(command).conflicts("url"))
+    .addOption(new Option("--url <url>", "attach to a server already running at this URL").argParser(serverUrl))
+    .addOption(
+      new Option("--server-leak <mode>", "leak mode of the bundled server: none, disconnect, timers, cache, listeners")
+        .argParser(leakMode)
+        .conflicts(["server", "url"]),
+    )
+    .option("--budget <file>", "leak budget JSON file")
+    .option("--report-dir <dir>", "parent folder of the run folders", RUN_DEFAULTS.reportDir)
+    .option("--no-snapshots", "take no heap snapshots")
+    .option("--json", "print the report as JSON on stdout, nothing else there")
+    .option("--quiet", "no progress on stderr")
+    .option("--ready-timeout <duration>", "how long the server may take to answer", duration("--ready-timeout", 100, 600_000), RUN_DEFAULTS.readyTimeoutMs)
+    .option("--settle-timeout <duration>", "how long to wait for gauges to come back", duration("--settle-timeout", 0, 3_600_000), RUN_DEFAULTS.settleTimeoutMs)
+    .option("--session-timeout <duration>", "longest one session may take", duration("--session-timeout", 100, 3_600_000), RUN_DEFAULTS.sessionTimeoutMs)
+    .option("--probe-timeout <duration>", "longest a GC or metrics request may take", duration("--probe-timeout", 100, 600_000), RUN_DEFAULTS.probeTimeoutMs)
+    .option("--metrics-path <path>", "the server's metrics endpoint", httpPath("--metrics-path"), RUN_DEFAULTS.metricsPath)
+    .option("--gauge <name>", "judge only this metrics field (repeatable)", collect)
+    .option("--port <n>", "port for the spawned server (default: a free one)", wholeNumber("--port", 1, 65_535))
+    .option("--socketio-path <path>", "the server's Socket.IO path", httpPath("--socketio-path"), RUN_DEFAULTS.socketIoPath)
+    .option("--http-load", "load the HTTP endpoints with autocannon in every scenario")
+    .option("--no-http-load", "no HTTP load, even where the scenario asks for it")
+    .action(async (scenarios: string[], raw: RawRunOptions) => {
+      process.exitCode = await runCommand(scenarios, raw);
+    });
+}
+
+function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
+  if (raw.port !== undefined && raw.url) throw new UsageError("--port is for a server leakcheck starts; with --url the port is in the URL");
+  const target: TargetChoice = raw.url
+    ? { kind: "url", url: raw.url }
+    : raw.server
+      ? { kind: "command", command: raw.server }
+      : { kind: "bundled", leak: raw.serverLeak ?? "none" };
+  return {
+    scenarios,
+    target,
+    sessions: raw.sessions,
+    concurrency: raw.concurrency,
+    rounds: raw.rounds,
+    warmup: raw.warmup,
+    seed: raw.seed ?? randomSeed(),
+    port: raw.port,
+    budgetFile: raw.budget,
+    reportDir: raw.reportDir,
+    snapshots: raw.snapshots,
+    readyTimeoutMs: raw.readyTimeout,
+    settleTimeoutMs: raw.settleTimeout,
+    sessionTimeoutMs: raw.sessionTimeout,
+    probeTimeoutMs: raw.probeTimeout,
+    metricsPath: raw.metricsPath,
+    gauges: raw.gauge,
+    socketIoPath: raw.socketioPath.endsWith("/") ? raw.socketioPath : `${raw.socketioPath}/`,
+    httpLoad: raw.httpLoad,
+  };
+}
+
+/** Runs and prints; resolves with the exit code. */
+async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<number> {
+  const progress = createProgress(process.stderr, Boolean(raw.quiet));
+  const controller = new AbortController();
+  // Every session in flight listens for the abort: thousands at once is by design.
+  setMaxListeners(0, controller.signal);
+  let signalled = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled++;
+    if (signalled > 1) {
+      // A second Ctrl-C: no more waiting for cleanup.
+      killAllGroupsNow();
+      process.exit(ExitCode.runFailed);
+    }
+    progress.clear();
+    process.stderr.write(`leakcheck: ${signal} received, stopping (again to kill at once)\n`);
+    controller.abort(new InterruptedError(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const options = toRunOptions(scenarios, raw);
+    const report = await runLeakcheck(options, { emit: (event) => progress.onEvent(event), signal: controller.signal });
+    progress.clear();
+    process.stdout.write(raw.json ? renderJson(report) : renderRun(report));
+    return report.verdict === "pass" ? ExitCode.pass : report.verdict === "fail" ? ExitCode.leak : ExitCode.runFailed;
+  } catch (error) {
+    progress.clear();
+    const cause = error instanceof RunStopped ? error.cause : error;
+    if (error instanceof RunStopped) {
+      if (raw.json) process.stdout.write(renderJson(error.report));
+      else if (error.report.scenarios.length > 0) process.stdout.write(renderRun(error.report));
+    }
+    process.stderr.write(`leakcheck: ${oneLine(cause)}\n`);
+    return exitCodeOf(cause);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,154 @@
+// The probe: preloaded into every Node process of a spawned server through
+// NODE_OPTIONS="--expose-gc --require <this file>". It answers leakcheck over a
+// Unix socket in a folder only the owner can open, and only with the run's token,
+// so no other local user or process can force GC or read memory figures.
+// It must never change the server's behaviour: every handle is unref'd, every
+// failure is swallowed, and it counts none of its own handles.
+
+import net from "node:net";
+import path from "node:path";
+import vm from "node:vm";
+import v8 from "node:v8";
+import { isMainThread } from "node:worker_threads";
+
+interface ProbeRequest {
+  id: number;
+  token: string;
+  cmd: "hello" | "gc" | "measure";
+}
+
+const dir = process.env.LEAKCHECK_PROBE_DIR;
+const token = process.env.LEAKCHECK_PROBE_TOKEN;
+
+// Ports this process listens on: how leakcheck tells the server apart from
+// `npm` or `sh` when the server command is `npm start`.
+const listeningPorts = new Set<number>();
+
+function resolveGc(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === "function") return exposed;
+  try {
+    // Without --expose-gc (a NODE_OPTIONS the server overrode), V8 can still hand one out.
+    v8.setFlagsFromString("--expose-gc");
+    return vm.runInNewContext("gc") as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Full GC, repeated until the heap stops shrinking (weak callbacks and finalizers free more on later passes). */
+async function fullGc(gc: () => void): Promise<number> {
+  let previous = Number.POSITIVE_INFINITY;
+  let passes = 0;
+  for (; passes < 10; passes++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used >= previous - 4096) break;
+    previous = used;
+  }
+  return passes + 1;
+}
+
+/** Counts of active resources by type, without the probe's own pipe handles. */
+function activeResources(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const info = typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : [];
+  for (const kind of info) counts[kind] = (counts[kind] ?? 0) + 1;
+  // The probe's server and its one client connection are pipes; a server under test could use pipes too,
+  // so subtract only ours.
+  if (counts.PipeServerWrap) counts.PipeServerWrap -= ownPipeServers;
+  if (counts.PipeWrap) counts.PipeWrap -= ownPipeConnections;
+  for (const key of Object.keys(counts)) if (counts[key] <= 0) delete counts[key];
+  return counts;
+}
+
+let ownPipeServers = 0;
+let ownPipeConnections = 0;
+
+async function answer(request: ProbeRequest, gc: (() => void) | undefined): Promise<unknown> {
+  switch (request.cmd) {
+    case "hello":
+      return {
+        pid: process.pid,
+        ports: [...listeningPorts],
+        node: process.version,
+        gc: gc !== undefined,
+        argv: process.argv.slice(1, 3),
+      };
+    case "gc": {
+      if (!gc) throw new Error("GC is not available in this process");
+      const passes = await fullGc(gc);
+      return { passes, memory: process.memoryUsage(), resources: activeResources() };
+    }
+    case "measure":
+      return { memory: process.memoryUsage(), resources: activeResources() };
+    default:
+      throw new Error(`unknown probe command ${String((request as { cmd: unknown }).cmd)}`);
+  }
+}
+
+function watchListen(): void {
+  const original = net.Server.prototype.listen;
+  net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
+    this.once("listening", () => {
+      const address = this.address();
+      if (address && typeof address === "object") listeningPorts.add(address.port);
+    });
+    return (original as (...a: unknown[]) => net.Server).apply(this, args);
+  } as typeof original;
+}
+
+function startChannel(probeDir: string, probeToken: string): void {
+  const gc = resolveGc();
+  const server = net.createServer((connection) => {
+    ownPipeConnections++;
+    connection.unref();
+    connection.setEncoding("utf8");
+    let buffered = "";
+    connection.on("data", (chunk: string) => {
+      buffered += chunk;
+      if (buffered.length > 65_536) return void connection.destroy();
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) !== -1) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        void handleLine(connection, line, probeToken, gc);
+      }
+    });
+    connection.on("error", () => undefined);
+    connection.on("close", () => ownPipeConnections--);
+  });
+  server.on("error", () => undefined);
+  // Listening on a path is not a TCP listen, so it does not mark this process as the server.
+  server.listen(path.join(probeDir, `${process.pid}.sock`), () => {
+    ownPipeServers++;
+    server.unref();
+  });
+}
+
+async function handleLine(connection: net.Socket, line: string, probeToken: string, gc: (() => void) | undefined) {
+  let id = -1;
+  try {
+    const request = JSON.parse(line) as ProbeRequest;
+    id = typeof request.id === "number" ? request.id : -1;
+    if (request.token !== probeToken) {
+      connection.end(`${JSON.stringify({ id, ok: false, error: "bad token" })}\n`);
+      return;
+    }
+    const result = await answer(request, gc);
+    connection.write(`${JSON.stringify({ id, ok: true, result })}\n`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!connection.destroyed) connection.write(`${JSON.stringify({ id, ok: false, error: message })}\n`);
+  }
+}
+
+if (dir && token && isMainThread) {
+  try {
+    watchListen();
+    startChannel(dir, token);
+  } catch {
+    // A probe that cannot start leaves the server untouched; leakcheck reports heap checks as unavailable.
+  }
+}

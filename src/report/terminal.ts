@@ -1,0 +1,79 @@
+// The terminal report: a table per scenario, then one verdict line. Returns a string.
+
+import chalk from "chalk";
+import Table from "cli-table3";
+import { formatDuration } from "../duration.js";
+import { formatBytes, formatSigned } from "../format.js";
+import type { ScenarioResult } from "../run/scenario-run.js";
+import type { Verdict } from "../verdict/judge.js";
+import type { RunReport } from "./json.js";
+
+const VERDICT_TEXT: Record<Verdict, string> = {
+  pass: chalk.green("PASS"),
+  fail: chalk.red("LEAK"),
+  error: chalk.yellow("ERROR"),
+};
+
+const mark = (pass: boolean) => (pass ? chalk.green("ok") : chalk.red("over"));
+
+/** One scenario's table and its reasons. */
+export function renderScenario(result: ScenarioResult): string {
+  const table = new Table({
+    head: ["check", "baseline", "final", "residual", "budget", ""],
+    colAligns: ["left", "right", "right", "right", "right", "left"],
+    style: { head: ["bold"], border: [] },
+  });
+  for (const gauge of result.gauges) {
+    table.push([gauge.name, gauge.baseline, gauge.final, formatSigned(gauge.residual), gauge.budget, mark(gauge.pass)]);
+  }
+  if (result.handles) {
+    for (const handle of result.handles) {
+      table.push([handle.name, handle.baseline, handle.final, formatSigned(handle.residual), handle.budget, mark(handle.pass)]);
+    }
+  }
+  if (result.heap) {
+    const heap = result.heap;
+    table.push([
+      "heap used after GC",
+      formatBytes(heap.baselineBytes),
+      formatBytes(heap.finalBytes),
+      formatBytes(heap.growthBytes),
+      "",
+      "",
+    ]);
+    table.push(["heap growth per session", "", "", formatBytes(heap.perSessionBytes), formatBytes(heap.budgetBytes), mark(heap.pass)]);
+  }
+  const load = result.load;
+  const lines = [
+    `${chalk.bold(result.name)}  ${VERDICT_TEXT[result.verdict]}  ${chalk.dim(
+      `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ` +
+        `${load.failed} failed · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
+    )}`,
+    table.toString(),
+  ];
+  for (const reason of result.reasons) lines.push(`  ${chalk.red("✗")} ${reason}`);
+  for (const note of result.notes) lines.push(chalk.dim(`  · ${note}`));
+  if (result.logFile) lines.push(chalk.dim(`  · server log: ${result.logFile}`));
+  return lines.join("\n");
+}
+
+/** The whole run: every scenario, then the verdict line. */
+export function renderRun(report: RunReport): string {
+  const parts = report.scenarios.map(renderScenario);
+  const counts = { pass: 0, fail: 0, error: 0 };
+  for (const scenario of report.scenarios) counts[scenario.verdict]++;
+  const summary =
+    `${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"}: ${counts.pass} passed, ${counts.fail} leaked` +
+    (counts.error ? `, ${counts.error} errored` : "") +
+    ` · seed ${report.seed} · ${formatDuration(report.durationMs)}` +
+    (report.reportDir ? ` · ${report.reportDir}/report.json` : "");
+  const headline =
+    report.verdict === "pass"
+      ? chalk.green.bold("PASS: no leaks within budget")
+      : report.verdict === "fail"
+        ? chalk.red.bold("FAIL: memory leaks over budget")
+        : chalk.yellow.bold("ERROR: the run could not be judged");
+  parts.push(`${headline}  ${chalk.dim(summary)}`);
+  if (report.partial) parts.push(chalk.yellow(`partial run: ${report.error ?? "stopped early"}`));
+  return `${parts.join("\n\n")}\n`;
+}

@@ -1,0 +1,58 @@
+// One cleanup stack per run: everything started is registered the moment it exists
+// and is stopped in reverse order, even when the run fails or is interrupted.
+
+export type CleanupFn = () => void | Promise<void>;
+
+interface Entry {
+  label: string;
+  fn: CleanupFn;
+}
+
+/** A LIFO stack of cleanup steps that always drains, whatever a step throws. */
+export class CleanupStack {
+  private entries: Entry[] = [];
+  private draining: Promise<string[]> | undefined;
+
+  /** Registers a step; the returned function runs it early and removes it from the stack. */
+  push(label: string, fn: CleanupFn): () => Promise<void> {
+    const entry: Entry = { label, fn };
+    this.entries.push(entry);
+    return async () => {
+      const index = this.entries.indexOf(entry);
+      if (index === -1) return;
+      this.entries.splice(index, 1);
+      await entry.fn();
+    };
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Runs every step, newest first, each bounded by `stepTimeoutMs`; returns the failures as text. */
+  drain(stepTimeoutMs = 5000): Promise<string[]> {
+    this.draining ??= this.drainAll(stepTimeoutMs);
+    return this.draining;
+  }
+
+  private async drainAll(stepTimeoutMs: number): Promise<string[]> {
+    const failures: string[] = [];
+    while (this.entries.length > 0) {
+      const entry = this.entries.pop()!;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.resolve().then(entry.fn),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${stepTimeoutMs} ms`)), stepTimeoutMs);
+          }),
+        ]);
+      } catch (error) {
+        failures.push(`${entry.label}: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return failures;
+  }
+}

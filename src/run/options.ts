@@ -1,0 +1,56 @@
+// The typed options of `leakcheck run`, as the CLI hands them to the core.
+
+import type { LeakMode } from "../protocol.js";
+
+export type TargetChoice =
+  | { kind: "bundled"; leak: LeakMode }
+  | { kind: "command"; command: string }
+  | { kind: "url"; url: string };
+
+export interface RunOptions {
+  scenarios: string[];
+  target: TargetChoice;
+  /** Overrides of the scenarios' own defaults. */
+  sessions?: number;
+  concurrency?: number;
+  rounds?: number;
+  warmup?: number;
+  seed: number;
+  port?: number;
+  budgetFile?: string;
+  reportDir: string;
+  snapshots: boolean;
+  readyTimeoutMs: number;
+  settleTimeoutMs: number;
+  sessionTimeoutMs: number;
+  probeTimeoutMs: number;
+  metricsPath: string;
+  gauges?: string[];
+  socketIoPath: string;
+  /** undefined: as the scenario says. */
+  httpLoad?: boolean;
+}
+
+export const RUN_DEFAULTS = {
+  reportDir: "reports",
+  readyTimeoutMs: 15_000,
+  settleTimeoutMs: 30_000,
+  sessionTimeoutMs: 60_000,
+  probeTimeoutMs: 30_000,
+  metricsPath: "/api/metrics",
+  socketIoPath: "/socket.io/",
+  // The bundled server under leakcheck: short pings so dead networks are noticed in
+  // seconds, and a short grace so abandoned sessions are freed before settling ends.
+  pingIntervalMs: 1000,
+  pingTimeoutMs: 1000,
+  resumeGraceMs: 1500,
+} as const;
+
+export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | "final" | "stop";
+
+/** What the run tells its renderers as it goes. */
+export type RunEvent =
+  | { type: "scenario-start"; scenario: string; index: number; total: number; seed: number; target: string }
+  | { type: "phase"; scenario: string; phase: RunPhase; detail?: string }
+  | { type: "progress"; scenario: string; round: number; rounds: number; done: number; total: number; clients: number; failed: number }
+  | { type: "scenario-end"; scenario: string; verdict: string; ms: number };

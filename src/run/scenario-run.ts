@@ -1,0 +1,295 @@
+// One scenario, phase by phase: start the server → warm up → baseline → rounds →
+// settle → final → verdict; the server and everything else stopped at the end, always.
+
+import path from "node:path";
+import { FaultProxy } from "../load/fault-proxy.js";
+import { startHttpLoad, type HttpLoad } from "../load/http-load.js";
+import { runSessions, type PoolOptions } from "../load/session-pool.js";
+import { LoadStats } from "../load/stats.js";
+import type { LoadedScenario } from "../scenario/loader.js";
+import { fetchMetrics, selectGauges } from "../target/metrics.js";
+import { startTarget, type Target, type TargetSpec } from "../target/target.js";
+import type { Budget } from "../verdict/budget.js";
+import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import { CleanupStack } from "./cleanup.js";
+import { measure, settle, type Measurement, type MeasureOptions } from "./measure.js";
+import { RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
+
+export interface ScenarioResult extends ScenarioVerdict {
+  name: string;
+  source: string;
+  sessions: number;
+  seed: number;
+  target: string;
+  settings: { sessions: number; concurrency: number; rounds: number; warmup: number; httpLoad: boolean };
+  load: {
+    started: number;
+    finished: number;
+    failed: number;
+    peakClients: number;
+    acks: number;
+    errorAcks: number;
+    httpRequests: number;
+    sessionsPerSecond: number;
+    ackLatencyMs: { p50: number; p95: number; p99: number; max: number };
+    failures: { message: string; count: number }[];
+  };
+  heapPoints: HeapPoint[];
+  settle: { tookMs: number; atBaseline: boolean } | null;
+  timings: Partial<Record<RunPhase, number>>;
+  notes: string[];
+  logFile?: string;
+  durationMs: number;
+}
+
+export interface ScenarioRunContext {
+  options: RunOptions;
+  budget: Budget;
+  runDir: string;
+  signal: AbortSignal;
+  emit: (event: RunEvent) => void;
+}
+
+/** Runs one scenario against a fresh server and judges it. Throws RunError/UsageError when it cannot be carried out. */
+export async function runScenario(loaded: LoadedScenario, context: ScenarioRunContext): Promise<ScenarioResult> {
+  const { options, signal, emit } = context;
+  const scenario = loaded.definition;
+  const name = scenario.name;
+  const defaults = scenario.defaults ?? {};
+  const settings = {
+    sessions: options.sessions ?? defaults.sessions ?? 500,
+    concurrency: options.concurrency ?? defaults.concurrency ?? 50,
+    rounds: options.rounds ?? defaults.rounds ?? 4,
+    warmup: options.warmup ?? defaults.warmup ?? 100,
+    httpLoad: options.httpLoad ?? defaults.httpLoad ?? false,
+  };
+  settings.rounds = Math.max(1, Math.min(settings.rounds, settings.sessions));
+  const started = Date.now();
+  const timings: Partial<Record<RunPhase, number>> = {};
+  const notes: string[] = [];
+  const cleanup = new CleanupStack();
+  let phaseStart = Date.now();
+  let currentPhase: RunPhase = "start";
+  const enter = (phase: RunPhase, detail?: string) => {
+    timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStart);
+    currentPhase = phase;
+    phaseStart = Date.now();
+    emit({ type: "phase", scenario: name, phase, detail });
+  };
+
+  try {
+    emit({ type: "phase", scenario: name, phase: "start" });
+    const spec: TargetSpec =
+      options.target.kind === "bundled"
+        ? {
+            kind: "bundled",
+            leak: options.target.leak,
+            resumeGraceMs: RUN_DEFAULTS.resumeGraceMs,
+            pingIntervalMs: RUN_DEFAULTS.pingIntervalMs,
+            pingTimeoutMs: RUN_DEFAULTS.pingTimeoutMs,
+          }
+        : options.target;
+    const logFile = path.join(context.runDir, `${name}.server.log`);
+    const target = await abortable(
+      startTarget(spec, {
+        readyPath: options.metricsPath,
+        readyTimeoutMs: options.readyTimeoutMs,
+        logPath: logFile,
+        port: options.port,
+        cleanup,
+      }),
+      signal,
+    );
+    if (!target.probe && target.kind !== "url") {
+      notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
+    }
+    if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+
+    const first = await fetchMetrics(target.baseUrl, options.metricsPath, options.probeTimeoutMs);
+    const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
+    const measureOptions: MeasureOptions = { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs };
+    const guard = <T>(work: Promise<T>) => abortable(Promise.race([work, target.crashed]), signal);
+
+    const stats = new LoadStats();
+    let proxy: Promise<FaultProxy> | undefined;
+    const host = new URL(target.baseUrl).hostname;
+    const pool: PoolOptions = {
+      host,
+      port: target.port,
+      socketIoPath: options.socketIoPath,
+      seed: options.seed,
+      concurrency: settings.concurrency,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      connectTimeoutMs: 10_000,
+      ackTimeoutMs: 10_000,
+      stats,
+      signal,
+      proxy: () => {
+        proxy ??= FaultProxy.start(host, target.port).then((started) => {
+          cleanup.push("fault proxy", () => started.close());
+          return started;
+        });
+        return proxy;
+      },
+    };
+
+    const progress = (round: number, total: number, base: number) =>
+      setInterval(() => {
+        emit({
+          type: "progress",
+          scenario: name,
+          round,
+          rounds: settings.rounds,
+          done: stats.sessionsFinished + stats.sessionsFailed - base,
+          total,
+          clients: stats.clientsConnected,
+          failed: stats.sessionsFailed,
+        });
+      }, 250);
+
+    // Warm-up: one-time allocations (compiled code, pools, caches) happen before the baseline.
+    enter("warm-up", `${settings.warmup} sessions`);
+    if (settings.warmup > 0) {
+      const ticker = progress(0, settings.warmup, 0);
+      try {
+        await guard(runSessions(scenario, 0, 0, settings.warmup, pool));
+      } finally {
+        clearInterval(ticker);
+      }
+    }
+    const warmupFailed = stats.sessionsFailed;
+    const quick = { timeoutMs: 5000, quietMs: 600, intervalMs: 100, signal };
+    const zero = await guard(measure(target, { ...measureOptions }, false));
+    zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
+    await guard(settle(target, zero, measureOptions, quick));
+
+    enter("baseline");
+    const baseline = await guard(measure(target, measureOptions, Boolean(target.probe)));
+    const heapPoints: HeapPoint[] = [];
+    if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
+
+    enter("rounds", `${settings.sessions} sessions in ${settings.rounds} rounds`);
+    let httpLoad: HttpLoad | undefined;
+    if (settings.httpLoad) {
+      const paths = [options.metricsPath, ...(options.target.kind === "bundled" ? ["/api/health", "/api/results/recent"] : [])];
+      httpLoad = startHttpLoad(target.baseUrl, paths, stats);
+      cleanup.push("http load", () => httpLoad?.stop());
+    }
+    const loadStarted = Date.now();
+    const loadCpu = process.cpuUsage();
+    let done = 0;
+    for (let round = 1; round <= settings.rounds; round++) {
+      const count = Math.floor((settings.sessions * round) / settings.rounds) - done;
+      const ticker = progress(round, settings.sessions, settings.warmup);
+      try {
+        await guard(runSessions(scenario, round, settings.warmup + done, count, pool));
+      } finally {
+        clearInterval(ticker);
+      }
+      done += count;
+      if (target.probe) {
+        await guard(settle(target, baseline, measureOptions, quick));
+        const point = await guard(measure(target, measureOptions, true));
+        if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
+      }
+    }
+    const loadMs = Date.now() - loadStarted;
+    const cpu = process.cpuUsage(loadCpu);
+    await httpLoad?.stop();
+
+    enter("settle");
+    const settled = await guard(
+      settle(target, baseline, measureOptions, {
+        timeoutMs: options.settleTimeoutMs,
+        quietMs: Math.min(3000, options.settleTimeoutMs),
+        intervalMs: 200,
+        signal,
+      }),
+    );
+
+    enter("final");
+    const final: Measurement = await guard(measure(target, measureOptions, Boolean(target.probe)));
+
+    const measurements: Measurements = {
+      name,
+      sessionLabel: scenario.sessionLabel ?? "sessions",
+      sessions: settings.sessions,
+      gauges: Object.fromEntries(gaugeNames.map((gauge) => [gauge, { baseline: baseline.gauges[gauge], final: final.gauges[gauge] }])),
+      handles:
+        baseline.timers !== undefined && final.timers !== undefined
+          ? {
+              timers: { baseline: baseline.timers, final: final.timers },
+              sockets: { baseline: baseline.sockets ?? 0, final: final.sockets ?? 0 },
+            }
+          : undefined,
+      heap:
+        target.probe && baseline.heapUsed !== undefined && final.heapUsed !== undefined
+          ? { points: heapPoints, baseline: baseline.heapUsed, final: final.heapUsed }
+          : undefined,
+      failedSessions: stats.sessionsFailed - warmupFailed,
+      failureSummary: stats.failureSummary(),
+    };
+    const verdict = judge(measurements, context.budget);
+
+    enter("stop");
+    await cleanup.drain();
+    timings.stop = Date.now() - phaseStart;
+    return {
+      name,
+      source: loaded.source,
+      sessions: settings.sessions,
+      seed: options.seed,
+      target: target.description,
+      settings,
+      ...verdict,
+      load: {
+        started: stats.sessionsStarted,
+        finished: stats.sessionsFinished,
+        failed: stats.sessionsFailed,
+        peakClients: stats.peakClients,
+        acks: stats.acks,
+        errorAcks: stats.errorAcks,
+        httpRequests: stats.httpRequests,
+        sessionsPerSecond: Math.round((settings.sessions / Math.max(1, loadMs)) * 1000),
+        ackLatencyMs: {
+          p50: round2(stats.latency.percentile(50)),
+          p95: round2(stats.latency.percentile(95)),
+          p99: round2(stats.latency.percentile(99)),
+          max: round2(stats.latency.max),
+        },
+        failures: stats.failureSummary(),
+      },
+      heapPoints,
+      settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
+      timings: { ...timings, rounds: timings.rounds },
+      notes: cpuNote(notes, cpu, settings.sessions),
+      logFile: target.logPath ? path.relative(process.cwd(), target.logPath) : undefined,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await cleanup.drain();
+  }
+}
+
+function cpuNote(notes: string[], cpu: NodeJS.CpuUsage, sessions: number): string[] {
+  const ms = (cpu.user + cpu.system) / 1000;
+  return [...notes, `driver CPU during the rounds: ${Math.round(ms)} ms (${(ms / Math.max(1, sessions)).toFixed(2)} ms per session)`];
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Rejects as soon as the run is interrupted, whatever `work` is waiting for. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => (signal.removeEventListener("abort", onAbort), resolve(value)),
+      (error) => (signal.removeEventListener("abort", onAbort), reject(error)),
+    );
+  });
+}
+

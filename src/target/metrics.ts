@@ -1,0 +1,90 @@
+// Reading the metrics endpoint (CONTRACT §2-3): every top-level integer is a gauge.
+
+import http from "node:http";
+import { RunError, UsageError } from "../errors.js";
+
+export interface MetricsReading {
+  gauges: Record<string, number>;
+  memory?: NodeJS.MemoryUsage;
+}
+
+/**
+ * GET <baseUrl><metricsPath>, bounded by `timeoutMs`; garbage is a RunError that names the endpoint.
+ * A fresh connection that closes after the answer: a kept-alive one would be counted
+ * among the server's active sockets and blur the handle check.
+ */
+export async function fetchMetrics(baseUrl: string, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
+  const url = new URL(metricsPath, baseUrl).href;
+  const { status, text } = await httpGet(url, timeoutMs);
+  if (status < 200 || status > 299) {
+    throw new RunError(`GET ${url} answered ${status}: point --metrics-path at the server's metrics endpoint`);
+  }
+  return parseMetrics(text, url);
+}
+
+/** A one-shot GET with a deadline; resolves with status and body (at most 1 MB). */
+export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, headers: { accept: "application/json" } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.length > 1_048_576) request.destroy(new Error("answer larger than 1 MB"));
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on("error", fail);
+    });
+    const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    request.on("close", () => clearTimeout(timer));
+    request.on("error", fail);
+    function fail(error: Error) {
+      clearTimeout(timer);
+      reject(new RunError(`GET ${url} failed (${error.message}): the server is down or hung`));
+    }
+  });
+}
+
+/** The gauges and memory of a metrics body; rejects anything but a JSON object. */
+export function parseMetrics(text: string, url: string): MetricsReading {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new RunError(
+      `GET ${url} did not return JSON (got ${JSON.stringify(text.slice(0, 60))}): point --metrics-path at an endpoint that returns the metrics object`,
+    );
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new RunError(`GET ${url} returned ${JSON.stringify(text.slice(0, 60))}, not a JSON object of gauges`);
+  }
+  const gauges: Record<string, number> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value === "number" && Number.isInteger(value)) gauges[name] = value;
+  }
+  const memory = (body as { memory?: unknown }).memory;
+  return {
+    gauges,
+    memory: memory && typeof memory === "object" && typeof (memory as NodeJS.MemoryUsage).heapUsed === "number"
+      ? (memory as NodeJS.MemoryUsage)
+      : undefined,
+  };
+}
+
+/** Picks the gauges to judge: all of them, or the `--gauge` subset, which must exist. */
+export function selectGauges(reading: MetricsReading, wanted: string[] | undefined, url: string): string[] {
+  const available = Object.keys(reading.gauges);
+  if (!wanted || wanted.length === 0) {
+    if (available.length === 0) {
+      throw new RunError(`GET ${url} has no integer fields to gauge: point --metrics-path at the server's metrics endpoint`);
+    }
+    return available;
+  }
+  const missing = wanted.filter((name) => !available.includes(name));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--gauge ${missing.join(", ")}: the metrics at ${url} have no such integer field (they have: ${available.join(", ") || "none"})`,
+    );
+  }
+  return wanted;
+}

@@ -1,0 +1,188 @@
+// The server under test: the bundled one, any command, or one already running.
+// Spawned servers run in their own process group with the probe preloaded, their
+// output in a log file, and a kill registered on the run's cleanup stack at once.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { RunError } from "../errors.js";
+import type { LeakMode } from "../protocol.js";
+import type { CleanupStack } from "../run/cleanup.js";
+import { AGENT_PATH, findServerProbe, type ProbeClient } from "../probe/client.js";
+import { killGroup, trackGroup } from "./process-tree.js";
+import { probePort } from "./ports.js";
+import { httpGet } from "./metrics.js";
+
+/** The bundled server's program, built beside this file. */
+export const BUNDLED_SERVER_MAIN = fileURLToPath(new URL("../server/main.js", import.meta.url));
+
+export type TargetSpec =
+  | { kind: "bundled"; leak: LeakMode; resumeGraceMs: number; pingIntervalMs: number; pingTimeoutMs: number }
+  | { kind: "command"; command: string }
+  | { kind: "url"; url: string };
+
+export interface TargetOptions {
+  readyPath: string;
+  readyTimeoutMs: number;
+  /** Where the server's stdout and stderr go. */
+  logPath: string;
+  port?: number;
+  cleanup: CleanupStack;
+}
+
+export interface Target {
+  readonly kind: TargetSpec["kind"];
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly description: string;
+  readonly logPath?: string;
+  /** The agent inside the server, when it could be reached. */
+  readonly probe?: ProbeClient;
+  /** Rejects with a RunError if a spawned server exits before stop() is called. */
+  readonly crashed: Promise<never>;
+  stop(): Promise<void>;
+}
+
+const HOST = "127.0.0.1";
+
+/** Starts (or attaches to) the server and resolves once it answers `readyPath` with 2xx. */
+export async function startTarget(spec: TargetSpec, options: TargetOptions): Promise<Target> {
+  if (spec.kind === "url") return attach(spec.url, options);
+
+  const port = await probePort(HOST, options.port ?? 0);
+  const probeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "leakcheck-probe-"));
+  options.cleanup.push("probe folder", () => fsp.rm(probeDir, { recursive: true, force: true }));
+  const token = crypto.randomBytes(16).toString("hex");
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS ?? "", "--expose-gc", `--require ${JSON.stringify(AGENT_PATH)}`]
+      .join(" ")
+      .trim(),
+    LEAKCHECK_PROBE_DIR: probeDir,
+    LEAKCHECK_PROBE_TOKEN: token,
+  };
+  const log = fs.createWriteStream(options.logPath, { flags: "a", mode: 0o600 });
+  const { child, description } = spawnServer(spec, env);
+  const pid = child.pid;
+  if (pid === undefined) {
+    log.end();
+    throw new RunError(`could not start the server (${description}): spawn failed`);
+  }
+  trackGroup(pid);
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+
+  let stopping = false;
+  const exitInfo = new Promise<string>((resolve) => {
+    child.once("exit", (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.once("error", (error) => resolve(`could not be started (${error.message})`));
+  });
+  const crashed = exitInfo.then(async (how) => {
+    if (stopping) return new Promise<never>(() => undefined);
+    throw new RunError(`the server ${how} during the run: see ${options.logPath}${await logTail(options.logPath)}`);
+  });
+  crashed.catch(() => undefined);
+
+  const stop = options.cleanup.push("server process", async () => {
+    stopping = true;
+    await killGroup(pid);
+    await new Promise<void>((resolve) => log.end(resolve));
+  });
+
+  const baseUrl = `http://${HOST}:${port}`;
+  await waitReady(baseUrl, options, exitInfo.then(async (how) => {
+    throw new RunError(
+      `the server ${how} before it was ready: see ${options.logPath}${await logTail(options.logPath)}`,
+    );
+  }));
+
+  const probe = await findServerProbe(probeDir, token, port, 3000);
+  if (probe) options.cleanup.push("probe connection", () => probe.close());
+  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, crashed, stop };
+}
+
+function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.ProcessEnv): {
+  child: ChildProcess;
+  description: string;
+} {
+  const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"];
+  if (spec.kind === "bundled") {
+    const args = [
+      BUNDLED_SERVER_MAIN,
+      "--leak", spec.leak,
+      "--resume-grace-ms", String(spec.resumeGraceMs),
+      "--ping-interval", String(spec.pingIntervalMs),
+      "--ping-timeout", String(spec.pingTimeoutMs),
+    ];
+    const child = spawn(process.execPath, args, { env, stdio, detached: true });
+    return { child, description: `bundled interview server (leak mode ${spec.leak})` };
+  }
+  // A shell, so `npm start` and `PORT=1 node x.js` work as typed; detached puts the whole tree in one group.
+  const child = spawn(spec.command, { env, stdio, detached: true, shell: true });
+  return { child, description: spec.command };
+}
+
+async function attach(url: string, options: TargetOptions): Promise<Target> {
+  const parsed = new URL(url);
+  const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
+  const baseUrl = parsed.origin;
+  await waitReady(baseUrl, options, new Promise<never>(() => undefined));
+  return {
+    kind: "url",
+    baseUrl,
+    port,
+    description: baseUrl,
+    crashed: new Promise<never>(() => undefined),
+    stop: async () => undefined,
+  };
+}
+
+/** Polls GET readyPath until it answers 2xx; fails on the server's exit or after readyTimeoutMs. */
+async function waitReady(baseUrl: string, options: TargetOptions, exited: Promise<never>): Promise<void> {
+  const url = new URL(options.readyPath, baseUrl).href;
+  const deadline = Date.now() + options.readyTimeoutMs;
+  let lastProblem = "no answer";
+  let done = false;
+  exited.catch(() => undefined);
+  const poll = async () => {
+    while (!done && Date.now() < deadline) {
+      try {
+        const { status } = await httpGet(url, Math.min(2000, options.readyTimeoutMs));
+        if (status >= 200 && status < 300) return;
+        lastProblem = `status ${status}`;
+      } catch (error) {
+        lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!done) {
+      throw new RunError(
+        `the server did not answer GET ${url} with 2xx within ${options.readyTimeoutMs} ms (last: ${lastProblem}): raise --ready-timeout, or check --metrics-path and the server log`,
+      );
+    }
+  };
+  try {
+    await Promise.race([poll(), exited]);
+  } finally {
+    done = true;
+  }
+}
+
+/** The last few log lines, folded into one, for an error message. */
+async function logTail(logPath: string): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let the pipe flush
+  try {
+    const text = await fsp.readFile(logPath, "utf8");
+    const lines = text.trim().split("\n").filter(Boolean).slice(-3);
+    return lines.length ? ` (last output: ${lines.join(" | ").slice(0, 300)})` : " (it printed nothing)";
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,79 @@
+// The leak budget: what may be left over after a scenario settles. Built-in defaults,
+// overridden by a JSON file (--budget), globally and per scenario.
+
+import fs from "node:fs/promises";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+
+export interface Budget {
+  /** Residual allowed per gauge; `*` covers gauges not named. */
+  gauges: Record<string, number>;
+  handles: { timers: number; sockets: number };
+  heap: { perSessionBytes: number };
+  /** Above this share of failed sessions the scenario did not run as written: an error, not a verdict. */
+  maxFailedSessionRatio: number;
+}
+
+export const DEFAULT_BUDGET: Budget = {
+  gauges: { "*": 0 },
+  handles: { timers: 0, sockets: 0 },
+  // Leaked interview state costs kilobytes per session; noise after a full GC stays well below this.
+  heap: { perSessionBytes: 1024 },
+  maxFailedSessionRatio: 0.05,
+};
+
+const count = z.number().int().min(0);
+const limitsSchema = z
+  .object({
+    gauges: z.record(z.string(), count).optional(),
+    handles: z.object({ timers: count, sockets: count }).partial().strict().optional(),
+    heap: z.object({ perSessionBytes: z.number().min(0) }).partial().strict().optional(),
+    maxFailedSessionRatio: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+const budgetFileSchema = limitsSchema.extend({ scenarios: z.record(z.string(), limitsSchema).optional() }).strict();
+
+export type BudgetFile = z.infer<typeof budgetFileSchema>;
+type Limits = z.infer<typeof limitsSchema>;
+
+/** Reads and validates a budget file; any problem is a UsageError naming the file and the field. */
+export async function readBudgetFile(file: string): Promise<BudgetFile> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read budget file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"}): check --budget`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`budget file ${file} is not valid JSON (${(error as Error).message}): fix the file`);
+  }
+  const parsed = budgetFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? issue.path.join(".") : "(top level)";
+    throw new UsageError(`budget file ${file}: ${where}: ${issue.message}; see README "Leak budget" for the format`);
+  }
+  return parsed.data;
+}
+
+/** The budget for one scenario: defaults, then the file's global limits, then its per-scenario ones. */
+export function budgetFor(scenario: string, file: BudgetFile | undefined): Budget {
+  const layers: (Limits | undefined)[] = [file, file?.scenarios?.[scenario]];
+  const budget: Budget = structuredClone(DEFAULT_BUDGET);
+  for (const layer of layers) {
+    if (!layer) continue;
+    Object.assign(budget.gauges, layer.gauges);
+    Object.assign(budget.handles, layer.handles);
+    Object.assign(budget.heap, layer.heap);
+    if (layer.maxFailedSessionRatio !== undefined) budget.maxFailedSessionRatio = layer.maxFailedSessionRatio;
+  }
+  return budget;
+}
+
+/** The residual allowed for one gauge. */
+export function gaugeBudget(budget: Budget, gauge: string): number {
+  return budget.gauges[gauge] ?? budget.gauges["*"] ?? 0;
+}

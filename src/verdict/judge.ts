@@ -1,0 +1,138 @@
+// The judge: measurements + budget → pass/fail with one sentence per failed check.
+// A leak is a verdict, not an exception.
+
+import { formatBytes } from "../format.js";
+import { gaugeBudget, type Budget } from "./budget.js";
+
+export type Verdict = "pass" | "fail" | "error";
+
+export interface Reading {
+  baseline: number;
+  final: number;
+}
+
+/** Heap used after a full GC at the baseline and after each round. */
+export interface HeapPoint {
+  round: number;
+  /** Sessions run since the baseline. */
+  sessions: number;
+  heapUsed: number;
+}
+
+export interface Measurements {
+  name: string;
+  sessionLabel: string;
+  sessions: number;
+  gauges: Record<string, Reading>;
+  /** Undefined when the probe could not be reached (a server attached with --url). */
+  handles?: { timers: Reading; sockets: Reading };
+  heap?: { points: HeapPoint[]; baseline: number; final: number };
+  failedSessions: number;
+  failureSummary: { message: string; count: number }[];
+}
+
+export interface CheckResult {
+  name: string;
+  baseline: number;
+  final: number;
+  residual: number;
+  budget: number;
+  pass: boolean;
+}
+
+export interface HeapResult {
+  baselineBytes: number;
+  finalBytes: number;
+  growthBytes: number;
+  perSessionBytes: number;
+  budgetBytes: number;
+  pass: boolean;
+}
+
+export interface ScenarioVerdict {
+  verdict: Verdict;
+  gauges: CheckResult[];
+  handles: CheckResult[] | null;
+  heap: HeapResult | null;
+  reasons: string[];
+}
+
+/** Judges one scenario's measurements against its budget. */
+export function judge(measurements: Measurements, budget: Budget): ScenarioVerdict {
+  const reasons: string[] = [];
+  const after = `after ${measurements.sessions.toLocaleString("en-US")} ${measurements.sessionLabel}`;
+
+  const gauges = Object.entries(measurements.gauges).map(([name, reading]) =>
+    check(name, reading, gaugeBudget(budget, name)),
+  );
+  for (const gauge of gauges) {
+    if (!gauge.pass) reasons.push(`${gauge.name}: ${gauge.residual.toLocaleString("en-US")} entries left ${after} (budget ${gauge.budget})`);
+  }
+
+  let handles: CheckResult[] | null = null;
+  if (measurements.handles) {
+    handles = [
+      check("active timers", measurements.handles.timers, budget.handles.timers),
+      check("active sockets", measurements.handles.sockets, budget.handles.sockets),
+    ];
+    for (const handle of handles) {
+      if (!handle.pass) reasons.push(`${handle.name}: ${handle.residual.toLocaleString("en-US")} more than at the baseline ${after} (budget ${handle.budget})`);
+    }
+  }
+
+  let heap: HeapResult | null = null;
+  if (measurements.heap) {
+    const perSessionBytes = Math.round(growthPerSession(measurements.heap.points));
+    heap = {
+      baselineBytes: measurements.heap.baseline,
+      finalBytes: measurements.heap.final,
+      growthBytes: measurements.heap.final - measurements.heap.baseline,
+      perSessionBytes,
+      budgetBytes: budget.heap.perSessionBytes,
+      pass: perSessionBytes <= budget.heap.perSessionBytes,
+    };
+    if (!heap.pass) {
+      reasons.push(
+        `heap: grows ${formatBytes(perSessionBytes)} per session (${formatBytes(heap.growthBytes)} in all) ${after}, budget ${formatBytes(heap.budgetBytes)} per session`,
+      );
+    }
+  }
+
+  const leaked = reasons.length > 0;
+  const failedRatio = measurements.sessions > 0 ? measurements.failedSessions / measurements.sessions : 0;
+  let verdict: Verdict = leaked ? "fail" : "pass";
+  if (failedRatio > budget.maxFailedSessionRatio) {
+    const top = measurements.failureSummary[0];
+    reasons.push(
+      `${measurements.failedSessions.toLocaleString("en-US")} of ${measurements.sessions.toLocaleString("en-US")} sessions failed` +
+        `${top ? ` (most often: ${top.message})` : ""}: the scenario did not run as written, so its figures cannot be trusted`,
+    );
+    if (!leaked) verdict = "error";
+  }
+  return { verdict, gauges, handles, heap, reasons };
+}
+
+function check(name: string, reading: Reading, budget: number): CheckResult {
+  const residual = reading.final - reading.baseline;
+  return { name, baseline: reading.baseline, final: reading.final, residual, budget, pass: residual <= budget };
+}
+
+/**
+ * Bytes of heap per session from the least-squares slope over the later half of the
+ * rounds (at least three points): memory that grows with every session keeps its
+ * slope to the end, memory that fills a bounded structure and plateaus loses it.
+ */
+export function growthPerSession(points: HeapPoint[]): number {
+  if (points.length < 2) return 0;
+  const tail = points.slice(Math.max(0, Math.min(points.length - 3, Math.floor(points.length / 2))));
+  const n = tail.length;
+  const meanX = tail.reduce((sum, p) => sum + p.sessions, 0) / n;
+  const meanY = tail.reduce((sum, p) => sum + p.heapUsed, 0) / n;
+  let numerator = 0;
+  let denominator = 0;
+  for (const p of tail) {
+    numerator += (p.sessions - meanX) * (p.heapUsed - meanY);
+    denominator += (p.sessions - meanX) ** 2;
+  }
+  return denominator === 0 ? 0 : numerator / denominator;
+}

@@ -1,0 +1,156 @@
+// Shared helpers of the server tests: build once, spawn real server processes, talk to them over 127.0.0.1.
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { io } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import type { MetricsBody } from "../../src/protocol.js";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const SERVER_MAIN = join(ROOT, "dist/src/server/main.js");
+
+/** Rebuilds with tsc when dist/src/server/main.js is missing or older than the server's sources. */
+export function ensureBuilt(): void {
+  const sources = [join(ROOT, "src/protocol.ts"), ...readdirSync(join(ROOT, "src/server")).map((f) => join(ROOT, "src/server", f))];
+  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+  if (existsSync(SERVER_MAIN) && statSync(SERVER_MAIN).mtimeMs >= newest) return;
+  // Type errors elsewhere in the repo must not block these tests: tsc still emits, so only the output counts.
+  spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT, stdio: "ignore" });
+  if (!existsSync(SERVER_MAIN) || statSync(SERVER_MAIN).mtimeMs < newest) throw new Error(`build failed: run npx tsc -p tsconfig.json and fix ${SERVER_MAIN}`);
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+const children = new Set<ChildProcess>();
+const sockets = new Set<Socket>();
+
+/** Spawns the built server with `--port 0` plus args and resolves with its announced URL. */
+export async function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const child = spawnServer(["--port", "0", "--log", "none", ...args], env);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not announce itself: ${out} ${err}`)), 10_000);
+    const onData = (): void => {
+      const match = /listening on (http:\/\/\S+)\n/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+  return { child, url, stdout: () => out, stderr: () => err };
+}
+
+/** Spawns the built server with exactly these args; the test owns its output. */
+export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const { HOST: _host, PORT: _port, ...inherited } = process.env;
+  const child = spawn(process.execPath, ["--expose-gc", SERVER_MAIN, ...args], { env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** Resolves with the exit code (or signal name) and all output of a child that ends on its own. */
+export function waitForExit(child: ChildProcess, timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolveExit, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs}ms`)), timeoutMs);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolveExit({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Closes every client and kills every server the helpers started. */
+export async function cleanup(): Promise<void> {
+  for (const socket of sockets) socket.close();
+  sockets.clear();
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          child.once("exit", () => done());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
+/** Connects a fresh websocket-only client and waits for the connection. */
+export async function connect(url: string): Promise<Socket> {
+  const socket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
+  sockets.add(socket);
+  await new Promise<void>((done, fail) => {
+    socket.once("connect", () => done());
+    socket.once("connect_error", fail);
+  });
+  return socket;
+}
+
+/** Emits an event with an ack and resolves with the ack. */
+export function call<T = any>(socket: Socket, event: string, ...payload: unknown[]): Promise<T> {
+  return socket.timeout(5000).emitWithAck(event, ...payload) as Promise<T>;
+}
+
+/** Resolves with the next payload of a server event. */
+export function next<T = any>(socket: Socket, event: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no ${event} within ${timeoutMs}ms`)), timeoutMs);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      done(payload);
+    });
+  });
+}
+
+/** Closes a client and waits until the server counts it gone. */
+export async function disconnect(socket: Socket, url: string): Promise<void> {
+  const before = (await metrics(url)).connectedSockets;
+  socket.close();
+  await until(async () => (await metrics(url)).connectedSockets < before);
+}
+
+/** GETs a path and parses the JSON body. */
+export async function getJson<T = any>(url: string, path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: T }> {
+  const res = await fetch(new URL(path, url), init);
+  return { status: res.status, headers: res.headers, body: (await res.json()) as T };
+}
+
+/** The server's /api/metrics. */
+export async function metrics(url: string): Promise<MetricsBody> {
+  return (await getJson<MetricsBody>(url, "/api/metrics")).body;
+}
+
+/** The four Map sizes, to compare in one assertion. */
+export function maps(m: MetricsBody): [number, number, number, number] {
+  return [m.activeSessions, m.questionTimers, m.performanceCache, m.socketMappings];
+}
+
+/** Polls until the check passes or the deadline, then fails with the last state. */
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
