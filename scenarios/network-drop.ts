@@ -7,7 +7,8 @@ export default defineScenario({
   name: "network-drop",
   description: "the network dies mid-interview (silently or by reset); clients reconnect, resume, finish or abandon",
   sessionLabel: "dropped connections",
-  defaults: { sessions: 300, concurrency: 100, rounds: 3, warmup: 50 },
+  // Each drop waits out a ping timeout (2 s on leakcheck's settings): many at once keep it quick.
+  defaults: { sessions: 600, concurrency: 300, rounds: 3, warmup: 300 },
   async session(ctx) {
     const questionCount = 5;
     const client = await ctx.connect({ via: "proxy" });

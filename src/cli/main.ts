@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({
       // One line: commander's message, with the hint to see --help.
-      outputError: (text, write) => write(`leakcheck: ${text.replace(/^error: /, "").trim()} (see leakcheck --help)\n`),
+      outputError: (text, write) => write(`leakcheck: ${oneLine(text.replace(/^error: /, ""))} (see leakcheck --help)\n`),
     });
   registerRun(program);
   registerList(program);

@@ -158,7 +158,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       }
     }
     const warmupFailed = stats.sessionsFailed;
-    const quick = { timeoutMs: 5000, quietMs: 600, intervalMs: 100, signal };
+    // Between rounds: long enough a quiet window to outlast a resume grace and a proxy's give-up timer.
+    const quick = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100, signal };
     const zero = await guard(measure(target, { ...measureOptions }, false));
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
     await guard(settle(target, zero, measureOptions, quick));

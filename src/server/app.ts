@@ -74,7 +74,8 @@ function listen(server: ReturnType<typeof createServer>, host: string, port: num
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once("error", onError);
-    server.listen(port, host, () => {
+    // A deep accept queue: a thousand clients connecting at once must not see SYN drops.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off("error", onError);
       resolve();
     });

@@ -9,7 +9,8 @@ export interface Budget {
   /** Residual allowed per gauge; `*` covers gauges not named. */
   gauges: Record<string, number>;
   handles: { timers: number; sockets: number };
-  heap: { perSessionBytes: number };
+  /** Heap fails when it grows more than perSessionBytes per session and more than minGrowthBytes in all. */
+  heap: { perSessionBytes: number; minGrowthBytes: number };
   /** Above this share of failed sessions the scenario did not run as written: an error, not a verdict. */
   maxFailedSessionRatio: number;
 }
@@ -18,7 +19,9 @@ export const DEFAULT_BUDGET: Budget = {
   gauges: { "*": 0 },
   handles: { timers: 0, sockets: 0 },
   // Leaked interview state costs kilobytes per session; noise after a full GC stays well below this.
-  heap: { perSessionBytes: 1024 },
+  // A run's heap after GC wanders by a few hundred KB for reasons of V8's own; below 1 MB
+  // of growth a small run cannot tell a leak from that noise.
+  heap: { perSessionBytes: 1024, minGrowthBytes: 1_048_576 },
   maxFailedSessionRatio: 0.05,
 };
 
@@ -27,7 +30,7 @@ const limitsSchema = z
   .object({
     gauges: z.record(z.string(), count).optional(),
     handles: z.object({ timers: count, sockets: count }).partial().strict().optional(),
-    heap: z.object({ perSessionBytes: z.number().min(0) }).partial().strict().optional(),
+    heap: z.object({ perSessionBytes: z.number().min(0), minGrowthBytes: z.number().min(0) }).partial().strict().optional(),
     maxFailedSessionRatio: z.number().min(0).max(1).optional(),
   })
   .strict();

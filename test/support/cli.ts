@@ -1,0 +1,68 @@
+// Runs the real leakcheck CLI in a child process, as a user or a CI job would.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const BIN = path.join(ROOT, "bin/leakcheck.js");
+export const FIXTURES = path.join(ROOT, "test/fixtures");
+export const SERVER_MAIN = path.join(ROOT, "dist/src/server/main.js");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh report folder per test, removed by the caller. */
+export function tempReportDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), "leakcheck-test-"));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs `leakcheck ...args` and resolves when it exits; `onSpawn` gets the child (to signal it). */
+export function runCli(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`leakcheck ${args.join(" ")} did not exit within ${options.timeoutMs ?? 120_000} ms`));
+    }, options.timeoutMs ?? 120_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    options.onSpawn?.(child);
+  });
+}
+
+/** PIDs of live processes whose command line contains `needle` (not this one). */
+export function processesMatching(needle: string): number[] {
+  const out = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).stdout;
+  return out
+    .split("\n")
+    .filter((line) => line.includes(needle) && !line.includes("ps -eo"))
+    .map((line) => Number(line.trim().split(/\s+/, 1)[0]))
+    .filter((pid) => pid !== process.pid);
+}
+
+/** The one-line error contract: exactly one non-empty line on stderr, no stack trace. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => line.trim() !== "" && !/^\s+(start|warm-up|baseline|rounds|settle|final|stop)/.test(line) && !line.startsWith("["));
+}
