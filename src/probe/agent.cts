@@ -79,10 +79,10 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined): Prom
     case "gc": {
       if (!gc) throw new Error("GC is not available in this process");
       const passes = await fullGc(gc);
-      return { passes, memory: process.memoryUsage(), resources: activeResources() };
+      return { passes, memory: process.memoryUsage(), resources: activeResources(), cpu: process.cpuUsage() };
     }
     case "measure":
-      return { memory: process.memoryUsage(), resources: activeResources() };
+      return { memory: process.memoryUsage(), resources: activeResources(), cpu: process.cpuUsage() };
     default:
       throw new Error(`unknown probe command ${String((request as { cmd: unknown }).cmd)}`);
   }

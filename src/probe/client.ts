@@ -21,6 +21,8 @@ export interface ProbeHello {
 export interface ProbeMeasure {
   memory: NodeJS.MemoryUsage;
   resources: Record<string, number>;
+  /** The server process's CPU time so far. */
+  cpu?: NodeJS.CpuUsage;
   passes?: number;
 }
 

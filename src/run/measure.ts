@@ -11,6 +11,8 @@ export interface Measurement {
   heapUsed?: number;
   timers?: number;
   sockets?: number;
+  /** The server's CPU time so far, in ms (from the probe). */
+  serverCpuMs?: number;
 }
 
 export interface MeasureOptions {
@@ -32,6 +34,7 @@ export async function measure(target: Target, options: MeasureOptions, gc: boole
     heapUsed: probe?.memory.heapUsed ?? metrics.memory?.heapUsed,
     timers: probe ? probe.resources.Timeout ?? 0 : undefined,
     sockets: probe ? probe.resources.TCPSocketWrap ?? 0 : undefined,
+    serverCpuMs: probe?.cpu ? (probe.cpu.user + probe.cpu.system) / 1000 : undefined,
   };
 }
 

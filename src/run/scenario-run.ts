@@ -31,6 +31,9 @@ export interface ScenarioResult extends ScenarioVerdict {
     errorAcks: number;
     httpRequests: number;
     sessionsPerSecond: number;
+    loadMs: number;
+    driverCpuMsPerSession: number;
+    serverCpuMsPerSession: number | null;
     ackLatencyMs: { p50: number; p95: number; p99: number; max: number };
     failures: { message: string; count: number }[];
   };
@@ -179,6 +182,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const loadStarted = Date.now();
     const loadCpu = process.cpuUsage();
     let done = 0;
+    let lastRound: Measurement = baseline;
     for (let round = 1; round <= settings.rounds; round++) {
       const count = Math.floor((settings.sessions * round) / settings.rounds) - done;
       const ticker = progress(round, settings.sessions, settings.warmup);
@@ -191,11 +195,14 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       if (target.probe) {
         await guard(settle(target, baseline, measureOptions, quick));
         const point = await guard(measure(target, measureOptions, true));
+        lastRound = point;
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
       }
     }
     const loadMs = Date.now() - loadStarted;
     const cpu = process.cpuUsage(loadCpu);
+    const serverCpuMs =
+      lastRound.serverCpuMs !== undefined && baseline.serverCpuMs !== undefined ? lastRound.serverCpuMs - baseline.serverCpuMs : undefined;
     await httpLoad?.stop();
 
     enter("settle");
@@ -252,6 +259,10 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         errorAcks: stats.errorAcks,
         httpRequests: stats.httpRequests,
         sessionsPerSecond: Math.round((settings.sessions / Math.max(1, loadMs)) * 1000),
+        loadMs,
+        // Both sides over the rounds (the server's includes the GC leakcheck forces after each round).
+        driverCpuMsPerSession: round2((cpu.user + cpu.system) / 1000 / Math.max(1, settings.sessions)),
+        serverCpuMsPerSession: serverCpuMs === undefined ? null : round2(serverCpuMs / Math.max(1, settings.sessions)),
         ackLatencyMs: {
           p50: round2(stats.latency.percentile(50)),
           p95: round2(stats.latency.percentile(95)),
@@ -263,18 +274,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       heapPoints,
       settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
       timings: { ...timings, rounds: timings.rounds },
-      notes: cpuNote(notes, cpu, settings.sessions),
+      notes,
       logFile: target.logPath ? path.relative(process.cwd(), target.logPath) : undefined,
       durationMs: Date.now() - started,
     };
   } finally {
     await cleanup.drain();
   }
-}
-
-function cpuNote(notes: string[], cpu: NodeJS.CpuUsage, sessions: number): string[] {
-  const ms = (cpu.user + cpu.system) / 1000;
-  return [...notes, `driver CPU during the rounds: ${Math.round(ms)} ms (${(ms / Math.max(1, sessions)).toFixed(2)} ms per session)`];
 }
 
 function round2(value: number): number {
