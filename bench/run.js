@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The figures we quote: `npm run bench`. Benchmarks, not tests: each runs the real CLI
+// on the bundled server over loopback and prints what it measured.
+//   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
+//   BENCH_PEAK=10000 concurrency of the peak-clients run
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(ROOT, "bin/leakcheck.js");
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
+const PEAK = Number(process.env.BENCH_PEAK ?? 10_000);
+const reportDir = mkdtempSync(path.join(os.tmpdir(), "leakcheck-bench-"));
+
+/** Runs the CLI with --json; resolves with the report, wall time, and the CLI's peak RSS. */
+function leakcheck(args) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    // GNU time reports the peak RSS; without it the figure is left out.
+    const command = [process.execPath, BIN, ...args, "--json", "--quiet", "--report-dir", reportDir];
+    const timed = existsSync("/usr/bin/time") ? ["/usr/bin/time", "-f", "%M", ...command] : command;
+    const child = spawn(timed[0], timed.slice(1), {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const ms = performance.now() - started;
+      const peakKb = Number(stderr.trim().split("\n").pop());
+      try {
+        resolve({ code, ms, peakMb: peakKb / 1024, report: JSON.parse(stdout) });
+      } catch {
+        reject(new Error(`leakcheck ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n")[0]}`));
+      }
+    });
+  });
+}
+
+const line = (label, value) => console.log(`${label.padEnd(46)} ${value}`);
+
+try {
+  console.log(`leakcheck bench · node ${process.version} · ${os.cpus().length} cores · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
+
+  const throughput = await leakcheck(["run", "normal-completion", "--sessions", "4000", "--warmup", "500", "--concurrency", "100", "--rounds", "2", "--seed", "1"]);
+  const load = throughput.report.scenarios[0].load;
+  line("session lifecycles/s (normal-completion)", `${load.sessionsPerSecond}/s over ${load.finished} sessions`);
+  line("CPU per session: driver / server", `${load.driverCpuMsPerSession} ms / ${load.serverCpuMsPerSession} ms`);
+  line("ack latency p50 / p99", `${load.ackLatencyMs.p50} ms / ${load.ackLatencyMs.p99} ms`);
+
+  const peak = await leakcheck(["run", "random-churn", "--concurrency", String(PEAK), "--sessions", String(PEAK), "--warmup", "0", "--rounds", "1", "--seed", "1", "--no-http-load"]);
+  const peakLoad = peak.report.scenarios[0].load;
+  line(`concurrent clients held (--concurrency ${PEAK})`, `${peakLoad.peakClients} peak · ${peakLoad.failed} failed sessions · verdict ${peak.report.verdict}`);
+  line("leakcheck peak RSS in that run", Number.isFinite(peak.peakMb) ? `${peak.peakMb.toFixed(0)} MB` : "n/a (no /usr/bin/time)");
+
+  const times = [];
+  let falseFailures = 0;
+  for (let run = 1; run <= REPEAT; run++) {
+    const result = await leakcheck(["run", "all"]);
+    times.push(result.ms);
+    if (result.code !== 0) {
+      falseFailures++;
+      const reasons = result.report.scenarios.flatMap((s) => s.reasons.map((r) => `${s.name}: ${r}`));
+      console.log(`  run ${run}: exit ${result.code} ${reasons.join("; ")}`);
+    }
+  }
+  times.sort((a, b) => a - b);
+  line(`\`run all\` on the fixed server (${REPEAT} runs)`, `median ${(times[Math.floor(times.length / 2)] / 1000).toFixed(1)} s, max ${(times[times.length - 1] / 1000).toFixed(1)} s`);
+  line("false failures of the fixed server", `${falseFailures} of ${REPEAT}`);
+  line("heap-snapshot parse MB/s", "n/a (heap snapshots are the next issue)");
+} finally {
+  rmSync(reportDir, { recursive: true, force: true });
+}
