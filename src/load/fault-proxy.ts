@@ -13,6 +13,7 @@ export class ProxyLink {
     readonly downstream: net.Socket,
     readonly upstream: net.Socket,
     private readonly onGone: (link: ProxyLink) => void,
+    private readonly onBlackhole: (link: ProxyLink) => void = () => undefined,
   ) {
     downstream.pipe(upstream);
     upstream.pipe(downstream);
@@ -33,6 +34,7 @@ export class ProxyLink {
   blackhole(serverGiveUpMs: number): void {
     if (this.blackholed) return;
     this.blackholed = true;
+    this.onBlackhole(this);
     this.downstream.unpipe(this.upstream);
     this.upstream.unpipe(this.downstream);
     // Keep reading so nothing backs up, and drop what arrives.
@@ -63,6 +65,8 @@ export class ProxyLink {
 export class FaultProxy {
   private readonly server: net.Server;
   private readonly links = new Map<number, ProxyLink>();
+  /** Links cut silently whose server side is not closed yet. */
+  private readonly deadLinks = new Set<ProxyLink>();
   port = 0;
 
   private constructor(private readonly targetHost: string, private readonly targetPort: number) {
@@ -89,6 +93,18 @@ export class FaultProxy {
     return this.links.size;
   }
 
+  /**
+   * Resolves once every silently cut link has been closed on the server side (or after
+   * `timeoutMs`): until then the server legitimately holds those sockets, and settling
+   * must not judge them.
+   */
+  async drained(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.deadLinks.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Closes the listener and every link. */
   async close(): Promise<void> {
     for (const link of [...this.links.values()]) link.destroy();
@@ -98,9 +114,15 @@ export class FaultProxy {
   private accept(downstream: net.Socket): void {
     const clientPort = downstream.remotePort ?? 0;
     const upstream = net.connect({ host: this.targetHost, port: this.targetPort, noDelay: true });
-    const link = new ProxyLink(downstream, upstream, (gone) => {
-      if (this.links.get(clientPort) === gone) this.links.delete(clientPort);
-    });
+    const link = new ProxyLink(
+      downstream,
+      upstream,
+      (gone) => {
+        this.deadLinks.delete(gone);
+        if (this.links.get(clientPort) === gone) this.links.delete(clientPort);
+      },
+      (cut) => this.deadLinks.add(cut),
+    );
     this.links.set(clientPort, link);
   }
 }

@@ -36,6 +36,7 @@ export async function runSessions(
   count: number,
   options: PoolOptions,
 ): Promise<void> {
+  setMaxListeners(0, options.signal); // every session in flight listens for the run's abort
   let next = firstIndex;
   const end = firstIndex + count;
   const workers = Math.max(1, Math.min(options.concurrency, count));
@@ -114,8 +115,8 @@ async function connectClient(
     socket,
     options.stats,
     proxy ? () => proxy.linkFor(localPort) : undefined,
-    // The server gives up after its ping interval + timeout; a second more and it surely has.
-    socket.pingDeadlineMs + 1000,
+    // The server gives up after its ping interval + timeout; half a second more and it surely has.
+    socket.pingDeadlineMs + 500,
   );
   clients.push(client);
   if (signal.aborted) client.vanish("reset");

@@ -140,8 +140,7 @@ export class SioClient {
   /** A polite Socket.IO disconnect (the server sees "client namespace disconnect"). */
   disconnect(): void {
     if (this.closeReason !== undefined) return;
-    this.ws.send("41");
-    this.ws.close();
+    this.ws.close("41");
   }
 
   /** Goes away without a goodbye, the way a closed tab, a crash or a reset would. */
@@ -227,10 +226,11 @@ export class SioClient {
   private onClosed(reason: string): void {
     this.closeReason ??= reason;
     clearTimeout(this.pingTimer);
-    const error = new ClientClosedError(`client closed (${this.closeReason})`);
+    // Most clients close with nothing pending: build the error only when someone gets it.
+    const error = this.pending.size > 0 ? new ClientClosedError(`client closed (${this.closeReason})`) : undefined;
     for (const waiter of this.pending.values()) {
       clearTimeout(waiter.timer);
-      waiter.reject(error);
+      waiter.reject(error!);
     }
     this.pending.clear();
     if (this.connectWaiter) {

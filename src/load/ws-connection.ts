@@ -15,6 +15,7 @@ const OPCODE_TEXT = 0x1;
 const OPCODE_CLOSE = 0x8;
 const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
+const CLOSE_NORMAL = Buffer.from([0x03, 0xe8]); // status 1000
 
 export interface WsHandlers {
   onOpen(): void;
@@ -53,20 +54,26 @@ export class WsConnection {
 
   /** Sends one text frame, masked with a zero key (legal, and a no-op to apply). */
   send(text: string): void {
-    if (this.closed) return;
+    // Writing after end() would only raise an error (costly) for nothing.
+    if (this.closed || this.socket.writableEnded) return;
     this.socket.write(encodeFrame(OPCODE_TEXT, Buffer.from(text)));
   }
 
-  /** A clean close: a close frame, then FIN (a browser tab closing). */
-  close(): void {
-    if (this.closed) return;
-    if (this.open) this.socket.write(encodeFrame(OPCODE_CLOSE, Buffer.from([0x03, 0xe8])));
-    this.socket.end();
+  /** A clean close: a close frame, then FIN (a browser tab closing); `lastText` goes in the same write. */
+  close(lastText?: string): void {
+    if (this.closed || this.socket.writableEnded) return;
+    if (this.open) {
+      const closeFrame = encodeFrame(OPCODE_CLOSE, CLOSE_NORMAL);
+      // One write, one syscall: a goodbye packet and the close frame together.
+      this.socket.end(lastText === undefined ? closeFrame : Buffer.concat([encodeFrame(OPCODE_TEXT, Buffer.from(lastText)), closeFrame]));
+    } else {
+      this.socket.end();
+    }
   }
 
   /** FIN without a close frame (the process died, the OS closed its sockets). */
   end(): void {
-    this.socket.end();
+    if (!this.socket.writableEnded) this.socket.end();
   }
 
   /** RST: the connection is torn down at once. */
@@ -130,8 +137,9 @@ export class WsConnection {
   private onFrame(opcode: number, payload: Buffer): void {
     // Servers send text frames unfragmented for the packet sizes of this protocol.
     if (opcode === OPCODE_TEXT) this.handlers.onText(payload.toString("utf8"));
-    else if (opcode === OPCODE_PING) this.socket.write(encodeFrame(OPCODE_PONG, payload));
-    else if (opcode === OPCODE_CLOSE) this.socket.end();
+    else if (opcode === OPCODE_PING) {
+      if (!this.socket.writableEnded) this.socket.write(encodeFrame(OPCODE_PONG, payload));
+    } else if (opcode === OPCODE_CLOSE) this.end();
   }
 }
 

@@ -39,12 +39,22 @@ export const RUN_DEFAULTS = {
   probeTimeoutMs: 30_000,
   metricsPath: "/api/metrics",
   socketIoPath: "/socket.io/",
-  // The bundled server under leakcheck: short pings so dead networks are noticed in
-  // seconds, and a short grace so abandoned sessions are freed before settling ends.
-  pingIntervalMs: 1000,
-  pingTimeoutMs: 1000,
-  resumeGraceMs: 1500,
+  // The bundled server under leakcheck: a short grace so abandoned sessions are freed
+  // before settling ends (pings: see pingForConcurrency).
+  resumeGraceMs: 1000,
+  // Generous: at 10,000 clients one server core takes seconds to answer them all.
+  connectTimeoutMs: 30_000,
+  ackTimeoutMs: 30_000,
 } as const;
+
+/**
+ * Ping interval (= timeout) for the bundled server: short, so a dead network is noticed
+ * in a second or two, but never more than ~1,000 pings a second, which at 10,000 clients
+ * would take the server's one core for themselves and time clients out.
+ */
+export function pingForConcurrency(concurrency: number): number {
+  return Math.min(10_000, Math.max(500, concurrency));
+}
 
 export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | "final" | "stop";
 

@@ -13,7 +13,7 @@ import type { Budget } from "../verdict/budget.js";
 import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions } from "./measure.js";
-import { RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
+import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
 
 export interface ScenarioResult extends ScenarioVerdict {
   name: string;
@@ -88,8 +88,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
             kind: "bundled",
             leak: options.target.leak,
             resumeGraceMs: RUN_DEFAULTS.resumeGraceMs,
-            pingIntervalMs: RUN_DEFAULTS.pingIntervalMs,
-            pingTimeoutMs: RUN_DEFAULTS.pingTimeoutMs,
+            pingIntervalMs: pingForConcurrency(settings.concurrency),
+            pingTimeoutMs: pingForConcurrency(settings.concurrency),
           }
         : options.target;
     const logFile = path.join(context.runDir, `${name}.server.log`);
@@ -123,8 +123,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       seed: options.seed,
       concurrency: settings.concurrency,
       sessionTimeoutMs: options.sessionTimeoutMs,
-      connectTimeoutMs: 10_000,
-      ackTimeoutMs: 10_000,
+      connectTimeoutMs: RUN_DEFAULTS.connectTimeoutMs,
+      ackTimeoutMs: RUN_DEFAULTS.ackTimeoutMs,
       stats,
       signal,
       proxy: () => {
@@ -135,6 +135,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         return proxy;
       },
     };
+
+    // Silently cut connections are the server's to time out: wait for the proxy to close them first.
+    const proxyDrained = async (timeoutMs: number) => (proxy ? (await proxy).drained(timeoutMs) : undefined);
 
     const progress = (round: number, total: number, base: number) =>
       setInterval(() => {
@@ -165,6 +168,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const quick = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100, signal };
     const zero = await guard(measure(target, { ...measureOptions }, false));
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
+    await guard(proxyDrained(quick.timeoutMs * 4));
     await guard(settle(target, zero, measureOptions, quick));
 
     enter("baseline");
@@ -193,6 +197,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       }
       done += count;
       if (target.probe) {
+        await guard(proxyDrained(quick.timeoutMs * 4));
         await guard(settle(target, baseline, measureOptions, quick));
         const point = await guard(measure(target, measureOptions, true));
         lastRound = point;
@@ -206,6 +211,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await httpLoad?.stop();
 
     enter("settle");
+    await guard(proxyDrained(options.settleTimeoutMs));
     const settled = await guard(
       settle(target, baseline, measureOptions, {
         timeoutMs: options.settleTimeoutMs,

@@ -68,16 +68,20 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
     LEAKCHECK_PROBE_DIR: probeDir,
     LEAKCHECK_PROBE_TOKEN: token,
   };
-  const log = fs.createWriteStream(options.logPath, { flags: "a", mode: 0o600 });
-  const { child, description } = spawnServer(spec, env);
-  const pid = child.pid;
-  if (pid === undefined) {
-    log.end();
-    throw new RunError(`could not start the server (${description}): spawn failed`);
+  // The server writes its output straight into the log file. Through a pipe to leakcheck,
+  // a server that logs a line per session would block on every write (stdout to a pipe
+  // is synchronous on Linux) whenever leakcheck is busy driving the load.
+  const logFd = fs.openSync(options.logPath, "a", 0o600);
+  let spawned: ReturnType<typeof spawnServer>;
+  try {
+    spawned = spawnServer(spec, env, logFd);
+  } finally {
+    fs.closeSync(logFd);
   }
+  const { child, description } = spawned;
+  const pid = child.pid;
+  if (pid === undefined) throw new RunError(`could not start the server (${description}): spawn failed`);
   trackGroup(pid);
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
 
   let stopping = false;
   const exitInfo = new Promise<string>((resolve) => {
@@ -93,7 +97,6 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
   const stop = options.cleanup.push("server process", async () => {
     stopping = true;
     await killGroup(pid);
-    await new Promise<void>((resolve) => log.end(resolve));
   });
 
   const baseUrl = `http://${HOST}:${port}`;
@@ -108,11 +111,11 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
   return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, crashed, stop };
 }
 
-function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.ProcessEnv): {
+function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.ProcessEnv, logFd: number): {
   child: ChildProcess;
   description: string;
 } {
-  const stdio: ["ignore", "pipe", "pipe"] = ["ignore", "pipe", "pipe"];
+  const stdio: ["ignore", number, number] = ["ignore", logFd, logFd];
   if (spec.kind === "bundled") {
     const args = [
       BUNDLED_SERVER_MAIN,
