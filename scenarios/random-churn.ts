@@ -25,7 +25,9 @@ export default defineScenario({
     const action = ctx.rng.weighted(MIX);
     const client = await ctx.connect({ via: action === "drop" ? "proxy" : "direct" });
     // A candidate reads the instructions first: connected, idle, costing the server only pings.
-    await ctx.sleep(ctx.rng.int(500, 1500));
+    // With more clients than the server can connect in a second, read longer, so that all
+    // of them are connected at once at the peak.
+    await ctx.sleep(ctx.rng.int(500, 1500) * Math.max(1, ctx.concurrency / 700));
     if (action === "malformed") await sendMalformed(ctx, client);
 
     const questionCount = ctx.rng.int(2, 6);

@@ -64,6 +64,7 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
   const ctx: SessionContext = {
     index,
     round,
+    concurrency: options.concurrency,
     rng,
     candidateId: `candidate-${options.seed}-${index}`,
     signal: controller.signal,

@@ -29,6 +29,8 @@ export interface SessionContext {
   readonly index: number;
   /** 0 for warm-up, then 1..rounds. */
   readonly round: number;
+  /** Sessions in flight at once in this run (--concurrency). */
+  readonly concurrency: number;
   /** Seeded from --seed and the index: the same choices on every replay. */
   readonly rng: Rng;
   /** A candidate id unique in the run. */
