@@ -3,6 +3,8 @@
 // on the bundled server over loopback and prints what it measured.
 //   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
+// Note: the bench's server CPU includes the forced GCs and its per-session log line; the
+// bare socket.io-client loop runs the server with --log none and no GCs.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -42,16 +44,33 @@ function leakcheck(args) {
   });
 }
 
+/** The bare socket.io-client loop (bench/socketio-client-loop.js) on the same server. */
+function socketIoClientLoop(sessions, concurrency) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "bench/socketio-client-loop.js"), String(sessions), String(concurrency)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`socket.io-client loop exited ${code}`))));
+  });
+}
+
 const line = (label, value) => console.log(`${label.padEnd(46)} ${value}`);
 
 try {
   console.log(`leakcheck bench · node ${process.version} · ${os.cpus().length} cores · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
 
+  // Measuring as it goes: rounds with a forced GC and heap reading after each, as in any run.
   const throughput = await leakcheck(["run", "normal-completion", "--sessions", "4000", "--warmup", "500", "--concurrency", "100", "--rounds", "2", "--seed", "1"]);
   const load = throughput.report.scenarios[0].load;
   line("session lifecycles/s (normal-completion)", `${load.sessionsPerSecond}/s over ${load.finished} sessions`);
   line("CPU per session: driver / server", `${load.driverCpuMsPerSession} ms / ${load.serverCpuMsPerSession} ms`);
   line("ack latency p50 / p99", `${load.ackLatencyMs.p50} ms / ${load.ackLatencyMs.p99} ms`);
+
+  const baseline = await socketIoClientLoop(4500, 100);
+  line("bare socket.io-client loop, same sessions", `${baseline.sessionsPerSecond}/s · CPU driver ${baseline.driverCpuMsPerSession} ms / server ${baseline.serverCpuMsPerSession} ms per session`);
+  line("leakcheck vs bare socket.io-client loop", `${(load.sessionsPerSecond / baseline.sessionsPerSecond).toFixed(2)}× the sessions/s, ${(baseline.driverCpuMsPerSession / load.driverCpuMsPerSession).toFixed(2)}× less driver CPU per session`);
 
   const peak = await leakcheck(["run", "random-churn", "--concurrency", String(PEAK), "--sessions", String(PEAK), "--warmup", "0", "--rounds", "1", "--seed", "1", "--no-http-load"]);
   const peakLoad = peak.report.scenarios[0].load;

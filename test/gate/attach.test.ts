@@ -1,0 +1,64 @@
+// --url: attach to a server someone else started; gauges are judged, heap and handles
+// are reported as unavailable, and leakcheck leaves that server running.
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeDir, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
+
+const reportDir = tempReportDir();
+const servers: ChildProcess[] = [];
+afterAll(() => {
+  for (const server of servers) server.kill("SIGKILL");
+  removeDir(reportDir);
+});
+
+function startServer(leak: string): Promise<string> {
+  const child = spawn(process.execPath, [SERVER_MAIN, "--port", "0", "--log", "none", "--leak", leak], { stdio: ["ignore", "pipe", "inherit"] });
+  servers.push(child);
+  return new Promise((resolve) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(chunk.toString());
+      if (match) resolve(match[1]);
+    });
+  });
+}
+
+let fixedUrl = "";
+let leakyUrl = "";
+beforeAll(async () => {
+  [fixedUrl, leakyUrl] = await Promise.all([startServer("none"), startServer("disconnect")]);
+});
+
+describe("attaching with --url", () => {
+  const args = ["abrupt-close", "--sessions", "100", "--warmup", "20", "--rounds", "2", "--json", "--quiet"];
+
+  it("passes a fixed server on gauges alone and says heap checks are unavailable", async () => {
+    const result = await runCli(["run", ...args, "--url", fixedUrl, "--report-dir", reportDir]);
+    const report = JSON.parse(result.stdout) as { scenarios: { verdict: string; heap: unknown; handles: unknown; notes: string[] }[] };
+    expect(report.scenarios[0].verdict).toBe("pass");
+    expect(report.scenarios[0].heap).toBeNull();
+    expect(report.scenarios[0].handles).toBeNull();
+    expect(report.scenarios[0].notes.join(" ")).toMatch(/--url: heap after GC and handle counts are unavailable/);
+    expect(result.code).toBe(0);
+    const health = await fetch(`${fixedUrl}/api/health`);
+    expect(health.status).toBe(200); // still running: not leakcheck's to stop
+  });
+
+  it("fails a leaking server", async () => {
+    const result = await runCli(["run", ...args, "--url", leakyUrl, "--report-dir", reportDir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/activeSessions: 100 entries left after 100 abrupt closes/);
+  });
+});
+
+describe("list", () => {
+  it("names the four bundled scenarios", async () => {
+    const result = await runCli(["list"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/)[0])).toEqual([
+      "normal-completion",
+      "abrupt-close",
+      "network-drop",
+      "random-churn",
+    ]);
+  });
+});

@@ -1,0 +1,80 @@
+// The judge on its own: growth that keeps pace with sessions fails, a plateau passes,
+// small runs stay under the noise floor, and every failed check is a sentence.
+import { describe, expect, it } from "vitest";
+import { DEFAULT_BUDGET, budgetFor } from "../../src/verdict/budget.js";
+import { growthPerSession, judge, type HeapPoint, type Measurements } from "../../src/verdict/judge.js";
+
+const points = (heapAt: (sessions: number) => number, rounds = 4, perRound = 200): HeapPoint[] =>
+  Array.from({ length: rounds + 1 }, (_, round) => ({ round, sessions: round * perRound, heapUsed: heapAt(round * perRound) }));
+
+function measurements(overrides: Partial<Measurements> = {}): Measurements {
+  return {
+    name: "abrupt-close",
+    sessionLabel: "abrupt closes",
+    sessions: 800,
+    gauges: { activeSessions: { baseline: 0, final: 0 } },
+    handles: { timers: { baseline: 1, final: 1 }, sockets: { baseline: 0, final: 0 } },
+    heap: { points: points(() => 8e6), baseline: 8e6, final: 8e6 },
+    failedSessions: 0,
+    failureSummary: [],
+    ...overrides,
+  };
+}
+
+describe("growthPerSession", () => {
+  it("measures linear growth as its slope", () => {
+    expect(growthPerSession(points((s) => 8e6 + 3500 * s))).toBeCloseTo(3500, 5);
+  });
+  it("sees a bounded structure that filled early as flat", () => {
+    // 1.6 KB per session until 300 sessions, then nothing: like a list capped at 500.
+    expect(growthPerSession(points((s) => 8e6 + 1600 * Math.min(s, 300)))).toBe(0);
+  });
+});
+
+describe("judge", () => {
+  it("passes clean measurements", () => {
+    const verdict = judge(measurements(), DEFAULT_BUDGET);
+    expect(verdict.verdict).toBe("pass");
+    expect(verdict.reasons).toEqual([]);
+  });
+
+  it("fails a gauge residual with a sentence that names it", () => {
+    const verdict = judge(measurements({ gauges: { activeSessions: { baseline: 0, final: 312 } } }), DEFAULT_BUDGET);
+    expect(verdict.verdict).toBe("fail");
+    expect(verdict.reasons).toEqual(["activeSessions: 312 entries left after 800 abrupt closes (budget 0)"]);
+  });
+
+  it("fails lingering timers", () => {
+    const verdict = judge(measurements({ handles: { timers: { baseline: 1, final: 41 }, sockets: { baseline: 0, final: 0 } } }), DEFAULT_BUDGET);
+    expect(verdict.reasons).toEqual(["active timers: 40 more than at the baseline after 800 abrupt closes (budget 0)"]);
+  });
+
+  it("fails heap growth in proportion to sessions, and passes the same slope under the noise floor", () => {
+    const leaking = points((s) => 8e6 + 3500 * s);
+    expect(judge(measurements({ heap: { points: leaking, baseline: 8e6, final: 8e6 + 3500 * 800 } }), DEFAULT_BUDGET).reasons[0]).toMatch(
+      /^heap: grows 3\.4 KB per session \(2\.7 MB in all\) after 800 abrupt closes, budget 1\.0 KB per session$/,
+    );
+    const small = measurements({ sessions: 60, heap: { points: points((s) => 8e6 + 3500 * s, 3, 20), baseline: 8e6, final: 8e6 + 3500 * 60 } });
+    expect(judge(small, DEFAULT_BUDGET).verdict).toBe("pass");
+  });
+
+  it("calls a run with many failed sessions an error, not a pass", () => {
+    const verdict = judge(measurements({ failedSessions: 100, failureSummary: [{ message: "connect timed out", count: 100 }] }), DEFAULT_BUDGET);
+    expect(verdict.verdict).toBe("error");
+    expect(verdict.reasons[0]).toMatch(/100 of 800 sessions failed \(most often: connect timed out\)/);
+  });
+});
+
+describe("budgetFor", () => {
+  it("layers defaults, the file's global limits and its per-scenario limits", () => {
+    const budget = budgetFor("random-churn", {
+      gauges: { connectedSockets: 2 },
+      heap: { perSessionBytes: 2048 },
+      scenarios: { "random-churn": { heap: { perSessionBytes: 4096 }, handles: { timers: 3 } } },
+    });
+    expect(budget.gauges).toEqual({ "*": 0, connectedSockets: 2 });
+    expect(budget.heap.perSessionBytes).toBe(4096);
+    expect(budget.handles).toEqual({ timers: 3, sockets: 0 });
+    expect(budgetFor("abrupt-close", { heap: { perSessionBytes: 2048 } }).heap.perSessionBytes).toBe(2048);
+  });
+});
