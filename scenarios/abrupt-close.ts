@@ -7,7 +7,8 @@ export default defineScenario({
   name: "abrupt-close",
   description: "clients vanish mid-interview (tab closed, crash, reset) without ending it",
   sessionLabel: "abrupt closes",
-  defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200 },
+  // Nobody resumes here: the server frees a dropped session at once, the path without a grace.
+  defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200, resumeGraceMs: 0 },
   async session(ctx) {
     const questionCount = 5;
     const client = await ctx.connect();

@@ -7,7 +7,8 @@ export default defineScenario({
   name: "normal-completion",
   description: "every client answers every question and completes the interview",
   sessionLabel: "completed interviews",
-  defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200 },
+  // Nobody resumes here: the server frees a dropped session at once, the path without a grace.
+  defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200, resumeGraceMs: 0 },
   async session(ctx) {
     const client = await ctx.connect();
     const started = await client.start({ candidateId: ctx.candidateId, questionCount: 5 });

@@ -30,7 +30,7 @@ export default defineScenario({
     await ctx.sleep(ctx.rng.int(500, 1500) * Math.max(1, ctx.concurrency / 700));
     if (action === "malformed") await sendMalformed(ctx, client);
 
-    const questionCount = ctx.rng.int(2, 6);
+    const questionCount = ctx.rng.int(2, 4);
     // A short time limit lets questions expire while the client thinks.
     const questionTimeMs = action === "timeout" ? 150 : 30_000;
     // Listen before starting: on a busy machine the ack and both events can arrive in one read.
@@ -52,7 +52,7 @@ export default defineScenario({
 
     for (let answered = 0; ; answered++) {
       if (answered === leaveAt && action !== "complete") break;
-      await ctx.sleep(ctx.rng.int(100, 600)); // think time: keeps many clients connected at once
+      await ctx.sleep(ctx.rng.int(100, 400)); // think time: keeps many clients connected at once
       const result = await client.answer(sessionId, index, ctx.answerText());
       if (result.done || !result.next) return client.disconnect();
       index = result.next.index;

@@ -3,7 +3,7 @@
 
 import path from "node:path";
 import { FaultProxy } from "../load/fault-proxy.js";
-import { startHttpLoad, type HttpLoad } from "../load/http-load.js";
+import { startHttpLoad } from "../load/http-load.js";
 import { runSessions, type PoolOptions } from "../load/session-pool.js";
 import { LoadStats } from "../load/stats.js";
 import type { LoadedScenario } from "../scenario/loader.js";
@@ -87,7 +87,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         ? {
             kind: "bundled",
             leak: options.target.leak,
-            resumeGraceMs: RUN_DEFAULTS.resumeGraceMs,
+            resumeGraceMs: defaults.resumeGraceMs ?? RUN_DEFAULTS.resumeGraceMs,
             pingIntervalMs: pingForConcurrency(settings.concurrency),
             pingTimeoutMs: pingForConcurrency(settings.concurrency),
           }
@@ -177,12 +177,19 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
 
     enter("rounds", `${settings.sessions} sessions in ${settings.rounds} rounds`);
-    let httpLoad: HttpLoad | undefined;
-    if (settings.httpLoad) {
-      const paths = [options.metricsPath, ...(options.target.kind === "bundled" ? ["/api/health", "/api/results/recent"] : [])];
-      httpLoad = startHttpLoad(target.baseUrl, paths, stats);
-      cleanup.push("http load", () => httpLoad?.stop());
-    }
+    // HTTP load runs while each round's sessions run, and stops before the round's
+    // measurement: its connections would otherwise count as sockets above the baseline.
+    const httpPaths = [options.metricsPath, ...(options.target.kind === "bundled" ? ["/api/health", "/api/results/recent"] : [])];
+    const withHttpLoad = async <T>(work: Promise<T>): Promise<T> => {
+      if (!settings.httpLoad) return work;
+      const load = startHttpLoad(target.baseUrl, httpPaths, stats);
+      const stopLoad = cleanup.push("http load", () => load.stop());
+      try {
+        return await work;
+      } finally {
+        await stopLoad();
+      }
+    };
     const loadStarted = Date.now();
     const loadCpu = process.cpuUsage();
     let done = 0;
@@ -191,7 +198,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       const count = Math.floor((settings.sessions * round) / settings.rounds) - done;
       const ticker = progress(round, settings.sessions, settings.warmup);
       try {
-        await guard(runSessions(scenario, round, settings.warmup + done, count, pool));
+        await guard(withHttpLoad(runSessions(scenario, round, settings.warmup + done, count, pool)));
       } finally {
         clearInterval(ticker);
       }
@@ -208,7 +215,6 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const cpu = process.cpuUsage(loadCpu);
     const serverCpuMs =
       lastRound.serverCpuMs !== undefined && baseline.serverCpuMs !== undefined ? lastRound.serverCpuMs - baseline.serverCpuMs : undefined;
-    await httpLoad?.stop();
 
     enter("settle");
     await guard(proxyDrained(options.settleTimeoutMs));

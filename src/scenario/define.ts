@@ -16,6 +16,11 @@ export interface ScenarioDefaults {
   warmup?: number;
   /** Load the server's HTTP endpoints with autocannon while the rounds run. */
   httpLoad?: boolean;
+  /**
+   * For the bundled server only: how long it holds a dropped session for resume-interview
+   * (default 1000 ms; 0 frees it at once, the server's own default).
+   */
+  resumeGraceMs?: number;
 }
 
 export interface ConnectOptions {

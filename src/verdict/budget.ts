@@ -9,7 +9,7 @@ export interface Budget {
   /** Residual allowed per gauge; `*` covers gauges not named. */
   gauges: Record<string, number>;
   handles: { timers: number; sockets: number };
-  /** Heap fails when it grows more than perSessionBytes per session and more than minGrowthBytes in all. */
+  /** Heap fails when it grows more than perSessionBytes per session and more than minGrowthBytes from baseline to final. */
   heap: { perSessionBytes: number; minGrowthBytes: number };
   /** Above this share of failed sessions the scenario did not run as written: an error, not a verdict. */
   maxFailedSessionRatio: number;

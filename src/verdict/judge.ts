@@ -89,9 +89,11 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
       growthBytes: measurements.heap.final - measurements.heap.baseline,
       perSessionBytes,
       budgetBytes: budget.heap.perSessionBytes,
+      // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
+      // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
       pass:
         perSessionBytes <= budget.heap.perSessionBytes ||
-        perSessionBytes * measurements.sessions <= budget.heap.minGrowthBytes,
+        measurements.heap.final - measurements.heap.baseline <= budget.heap.minGrowthBytes,
     };
     if (!heap.pass) {
       reasons.push(

@@ -58,6 +58,16 @@ describe("judge", () => {
     expect(judge(small, DEFAULT_BUDGET).verdict).toBe("pass");
   });
 
+  it("passes a steep slope between a few rounds when the heap ends up near the baseline (a blip)", () => {
+    // Two rounds, 700 KB in the second, nothing after: like the false failure seen once in ten runs.
+    const blip = [
+      { round: 0, sessions: 0, heapUsed: 8e6 },
+      { round: 1, sessions: 1000, heapUsed: 8e6 },
+      { round: 2, sessions: 2000, heapUsed: 8.7e6 },
+    ];
+    expect(judge(measurements({ sessions: 2000, heap: { points: blip, baseline: 8e6, final: 8.7e6 } }), DEFAULT_BUDGET).verdict).toBe("pass");
+  });
+
   it("calls a run with many failed sessions an error, not a pass", () => {
     const verdict = judge(measurements({ failedSessions: 100, failureSummary: [{ message: "connect timed out", count: 100 }] }), DEFAULT_BUDGET);
     expect(verdict.verdict).toBe("error");
