@@ -22,6 +22,8 @@ export function renderScenario(result: ScenarioResult): string {
     head: ["check", "baseline", "final", "residual", "budget", ""],
     colAligns: ["left", "right", "right", "right", "right", "left"],
     style: { head: ["bold"], border: [] },
+    // No rule between rows: a dozen checks stay readable at a glance.
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
   for (const gauge of result.gauges) {
     table.push([gauge.name, gauge.baseline, gauge.final, formatSigned(gauge.residual), gauge.budget, mark(gauge.pass)]);

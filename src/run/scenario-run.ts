@@ -193,12 +193,15 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const loadStarted = Date.now();
     const loadCpu = process.cpuUsage();
     let done = 0;
+    let drivingMs = 0; // time with sessions in flight, without the measurements between rounds
     let lastRound: Measurement = baseline;
     for (let round = 1; round <= settings.rounds; round++) {
       const count = Math.floor((settings.sessions * round) / settings.rounds) - done;
       const ticker = progress(round, settings.sessions, settings.warmup);
       try {
+        const roundStarted = Date.now();
         await guard(withHttpLoad(runSessions(scenario, round, settings.warmup + done, count, pool)));
+        drivingMs += Date.now() - roundStarted;
       } finally {
         clearInterval(ticker);
       }
@@ -270,7 +273,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         acks: stats.acks,
         errorAcks: stats.errorAcks,
         httpRequests: stats.httpRequests,
-        sessionsPerSecond: Math.round((settings.sessions / Math.max(1, loadMs)) * 1000),
+        sessionsPerSecond: Math.round((settings.sessions / Math.max(1, drivingMs)) * 1000),
         loadMs,
         // Both sides over the rounds (the server's includes the GC leakcheck forces after each round).
         driverCpuMsPerSession: round2((cpu.user + cpu.system) / 1000 / Math.max(1, settings.sessions)),
