@@ -3,8 +3,8 @@
 // on the bundled server over loopback and prints what it measured.
 //   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
-// Note: the bench's server CPU includes the forced GCs and its per-session log line; the
-// bare socket.io-client loop runs the server with --log none and no GCs.
+// Note: leakcheck's server CPU includes the GCs it forces between rounds; the bare
+// socket.io-client loop forces none.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";

@@ -1,8 +1,10 @@
 // The comparison point for the driver: a bare socket.io-client loop (the official client,
 // websocket transport) doing the same session as normal-completion against the same
-// bundled server, with nothing measured. Prints one JSON line.
+// bundled server run the same way, with nothing measured and no forced GC. Prints one JSON line.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
@@ -11,15 +13,27 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SESSIONS = Number(process.argv[2] ?? 4000);
 const CONCURRENCY = Number(process.argv[3] ?? 100);
 
-const server = spawn(process.execPath, [path.join(ROOT, "dist/src/server/main.js"), "--port", "0", "--log", "none"], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const url = await new Promise((resolve) => {
-  server.stdout.on("data", (chunk) => {
-    const match = /listening on (\S+)/.exec(String(chunk));
-    if (match) resolve(match[1]);
+// The server as leakcheck runs it: logging a line per session straight into a file.
+const port = await new Promise((resolve) => {
+  const probe = net.createServer().listen(0, "127.0.0.1", () => {
+    const { port: free } = probe.address();
+    probe.close(() => resolve(free));
   });
 });
+const logDir = mkdtempSync(path.join(os.tmpdir(), "leakcheck-loop-"));
+const logFd = openSync(path.join(logDir, "server.log"), "a");
+const server = spawn(process.execPath, [path.join(ROOT, "dist/src/server/main.js"), "--port", String(port)], {
+  stdio: ["ignore", logFd, "inherit"],
+});
+closeSync(logFd);
+const url = `http://127.0.0.1:${port}`;
+for (;;) {
+  try {
+    if ((await fetch(`${url}/api/health`)).ok) break;
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 const serverCpuMs = () => {
   const fields = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
@@ -55,6 +69,7 @@ const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const serverMs = serverCpuMs() - serverBefore;
 server.kill();
+rmSync(logDir, { recursive: true, force: true });
 console.log(
   JSON.stringify({
     sessionsPerSecond: Math.round((SESSIONS / ms) * 1000),

@@ -2,7 +2,7 @@
 
 import { setMaxListeners } from "node:events";
 import { Command, Option } from "commander";
-import { ExitCode, exitCodeOf, InterruptedError, oneLine, UsageError } from "../errors.js";
+import { ExitCode, exitCodeOf, InterruptedError, oneLine, RunError, UsageError } from "../errors.js";
 import { randomSeed } from "../load/rng.js";
 import type { LeakMode } from "../protocol.js";
 import { renderJson } from "../report/json.js";
@@ -124,8 +124,15 @@ async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<numb
     process.stderr.write(`leakcheck: ${signal} received, stopping (again to kill at once)\n`);
     controller.abort(new InterruptedError(signal));
   };
+  // A bug of ours or a scenario's stray promise stops the run cleanly (exit 3), not with a stack trace.
+  const onUnexpected = (error: unknown) => {
+    if (!controller.signal.aborted) controller.abort(new RunError(`unexpected error: ${oneLine(error)}`));
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  process.on("unhandledRejection", onUnexpected);
+  process.on("uncaughtException", onUnexpected);
   try {
     const options = toRunOptions(scenarios, raw);
     const report = await runLeakcheck(options, { emit: (event) => progress.onEvent(event), signal: controller.signal });
@@ -144,5 +151,8 @@ async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<numb
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
+    process.off("unhandledRejection", onUnexpected);
+    process.off("uncaughtException", onUnexpected);
   }
 }

@@ -78,8 +78,13 @@ export class FaultProxy {
     const proxy = new FaultProxy(targetHost, targetPort);
     await new Promise<void>((resolve, reject) => {
       proxy.server.once("error", reject);
-      proxy.server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, resolve);
+      proxy.server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
+        proxy.server.off("error", reject);
+        resolve();
+      });
     });
+    // After listening, a failed accept (EMFILE under churn) fails that client, not the run.
+    proxy.server.on("error", () => undefined);
     proxy.port = (proxy.server.address() as net.AddressInfo).port;
     return proxy;
   }
@@ -107,7 +112,8 @@ export class FaultProxy {
 
   /** Closes the listener and every link. */
   async close(): Promise<void> {
-    for (const link of [...this.links.values()]) link.destroy();
+    // Dead links whose client port was reused are only in deadLinks: close those too.
+    for (const link of new Set([...this.links.values(), ...this.deadLinks])) link.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 

@@ -60,6 +60,7 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
   const onRunAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener("abort", onRunAbort, { once: true });
   const clients: InterviewClient[] = [];
+  let finished = false;
   const rng = Rng.forSession(options.seed, index);
   const ctx: SessionContext = {
     index,
@@ -68,7 +69,7 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
     rng,
     candidateId: `candidate-${options.seed}-${index}`,
     signal: controller.signal,
-    connect: (connectOptions) => connectClient(connectOptions, options, clients, controller.signal),
+    connect: (connectOptions) => connectClient(connectOptions, options, clients, controller.signal, () => finished),
     sleep: (ms) => sleep(ms, controller.signal),
     answerText: () => Array.from({ length: rng.int(3, 12) }, () => rng.pick(WORDS)).join(" "),
   };
@@ -83,6 +84,7 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
   } catch (error) {
     stats.sessionFailed(error instanceof Error ? error.message : String(error));
   } finally {
+    finished = true;
     clearTimeout(timer);
     options.signal.removeEventListener("abort", onRunAbort);
     for (const client of clients) {
@@ -98,6 +100,7 @@ async function connectClient(
   options: PoolOptions,
   clients: InterviewClient[],
   signal: AbortSignal,
+  sessionFinished: () => boolean,
 ): Promise<InterviewClient> {
   if (signal.aborted) throw signal.reason;
   const viaProxy = connectOptions?.via === "proxy";
@@ -120,7 +123,8 @@ async function connectClient(
     socket.pingDeadlineMs + 500,
   );
   clients.push(client);
-  if (signal.aborted) client.vanish("reset");
+  // A connect the session did not wait for, landing after it ended: nobody would close it.
+  if (signal.aborted || sessionFinished()) client.vanish("reset");
   return client;
 }
 

@@ -118,7 +118,7 @@ export class SioClient {
 
   /** Resolves with the next `event` payload that passes `filter`; rejects on timeout or close. */
   waitFor(event: string, timeoutMs: number, filter: (payload: unknown) => boolean = () => true): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+    const waiting = new Promise((resolve, reject) => {
       const done = (error: Error | undefined, payload?: unknown) => {
         clearTimeout(timer);
         this.off(event, listener);
@@ -127,7 +127,13 @@ export class SioClient {
         else resolve(payload);
       };
       const listener: Listener = (payload) => {
-        if (filter(payload)) done(undefined, payload);
+        let match = false;
+        try {
+          match = filter(payload);
+        } catch (error) {
+          return done(error as Error);
+        }
+        if (match) done(undefined, payload);
       };
       const onClose = (reason: string) => done(new ClientClosedError(`client closed (${reason}) while waiting for "${event}"`));
       const timer = setTimeout(() => done(new AckTimeoutError(`no "${event}" within ${timeoutMs} ms`)), timeoutMs);
@@ -135,6 +141,10 @@ export class SioClient {
       if (this.closeReason !== undefined) onClose(this.closeReason);
       else this.closeWaiters.push(onClose);
     });
+    // A scenario often sets up a wait before the steps that may fail; if one does, nobody
+    // awaits this promise, and its rejection must not crash the run.
+    waiting.catch(() => undefined);
+    return waiting;
   }
 
   /** A polite Socket.IO disconnect (the server sees "client namespace disconnect"). */
@@ -193,14 +203,24 @@ export class SioClient {
     } else if (type === 50 /* 2 event */) {
       let index = 2;
       while (index < text.length && text.charCodeAt(index) >= 48 && text.charCodeAt(index) <= 57) index++;
-      let args: unknown[];
+      let args: unknown;
       try {
         args = JSON.parse(text.slice(index));
       } catch {
         return;
       }
+      if (!Array.isArray(args)) return;
       const list = this.listeners.get(String(args[0]));
-      if (list) for (const listener of [...list]) listener(args[1]);
+      if (!list) return;
+      for (const listener of [...list]) {
+        try {
+          listener(args[1]);
+        } catch {
+          // A throwing listener ends this client, which fails its session, not the run.
+          this.closeReason ??= "a listener threw";
+          this.ws.reset();
+        }
+      }
     } else if (type === 48 /* 0 connect */) {
       const waiter = this.connectWaiter;
       this.connectWaiter = undefined;

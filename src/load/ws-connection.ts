@@ -16,6 +16,8 @@ const OPCODE_CLOSE = 0x8;
 const OPCODE_PING = 0x9;
 const OPCODE_PONG = 0xa;
 const CLOSE_NORMAL = Buffer.from([0x03, 0xe8]); // status 1000
+// Interview packets are small; a huge length means garbage, not a frame to buffer for.
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export interface WsHandlers {
   onOpen(): void;
@@ -78,8 +80,9 @@ export class WsConnection {
 
   /** RST: the connection is torn down at once. */
   reset(): void {
-    if (typeof this.socket.resetAndDestroy === "function" && !this.socket.destroyed) this.socket.resetAndDestroy();
-    else this.socket.destroy();
+    // Still connecting: resetAndDestroy would only queue the reset for a connect that may never come.
+    if (this.socket.connecting || this.socket.destroyed) this.socket.destroy();
+    else this.socket.resetAndDestroy();
   }
 
   private finish(reason: string): void {
@@ -125,6 +128,10 @@ export class WsConnection {
         if (data.length - offset < 10) break;
         length = Number(data.readBigUInt64BE(offset + 2));
         header = 10;
+      }
+      if (length > MAX_FRAME_BYTES) {
+        this.finish(`frame of ${length} bytes is larger than ${MAX_FRAME_BYTES}: not a Socket.IO server?`);
+        return;
       }
       if (data.length - offset < header + length) break;
       const payload = data.subarray(offset + header, offset + header + length);

@@ -52,9 +52,14 @@ export class ProbeClient {
     socket.on("data", (chunk: string) => client.onData(chunk));
     socket.on("error", () => undefined);
     socket.on("close", () => client.failAll(new RunError("the server's probe connection closed: the server process exited")));
-    const hello = (await client.request("hello", timeoutMs)) as ProbeHello;
-    (client as { hello: ProbeHello }).hello = hello;
-    return client;
+    try {
+      const hello = (await client.request("hello", timeoutMs)) as ProbeHello;
+      (client as { hello: ProbeHello }).hello = hello;
+      return client;
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
   }
 
   /** Forces a full GC in the server and returns memory and handles measured right after it. */
@@ -128,11 +133,10 @@ export async function findServerProbe(
   timeoutMs: number,
 ): Promise<ProbeClient | undefined> {
   const deadline = Date.now() + timeoutMs;
-  const rejected = new Set<string>();
   while (Date.now() < deadline) {
     let names: string[] = [];
     try {
-      names = (await fs.readdir(probeDir)).filter((name) => name.endsWith(".sock") && !rejected.has(name));
+      names = (await fs.readdir(probeDir)).filter((name) => name.endsWith(".sock"));
     } catch {
       return undefined;
     }

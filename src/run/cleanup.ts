@@ -15,6 +15,11 @@ export class CleanupStack {
 
   /** Registers a step; the returned function runs it early and removes it from the stack. */
   push(label: string, fn: CleanupFn): () => Promise<void> {
+    if (this.draining) {
+      // Created after the stack drained (a late start racing an abort): stop it at once.
+      void Promise.resolve().then(fn).catch(() => undefined);
+      return async () => undefined;
+    }
     const entry: Entry = { label, fn };
     this.entries.push(entry);
     return async () => {
@@ -30,7 +35,7 @@ export class CleanupStack {
   }
 
   /** Runs every step, newest first, each bounded by `stepTimeoutMs`; returns the failures as text. */
-  drain(stepTimeoutMs = 5000): Promise<string[]> {
+  drain(stepTimeoutMs = 10_000): Promise<string[]> {
     this.draining ??= this.drainAll(stepTimeoutMs);
     return this.draining;
   }

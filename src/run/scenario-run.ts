@@ -1,6 +1,7 @@
 // One scenario, phase by phase: start the server → warm up → baseline → rounds →
 // settle → final → verdict; the server and everything else stopped at the end, always.
 
+import { setMaxListeners } from "node:events";
 import path from "node:path";
 import { FaultProxy } from "../load/fault-proxy.js";
 import { startHttpLoad } from "../load/http-load.js";
@@ -55,7 +56,15 @@ export interface ScenarioRunContext {
 
 /** Runs one scenario against a fresh server and judges it. Throws RunError/UsageError when it cannot be carried out. */
 export async function runScenario(loaded: LoadedScenario, context: ScenarioRunContext): Promise<ScenarioResult> {
-  const { options, signal, emit } = context;
+  const { options, emit } = context;
+  // The scenario's own abort: the run's (Ctrl-C), or the scenario ending for any reason,
+  // so no session keeps going against a server that crashed or was stopped.
+  const scenarioAbort = new AbortController();
+  setMaxListeners(0, scenarioAbort.signal);
+  const onRunAbort = () => scenarioAbort.abort(context.signal.reason);
+  if (context.signal.aborted) onRunAbort();
+  else context.signal.addEventListener("abort", onRunAbort, { once: true });
+  const signal = scenarioAbort.signal;
   const scenario = loaded.definition;
   const name = scenario.name;
   const defaults = scenario.defaults ?? {};
@@ -255,7 +264,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const verdict = judge(measurements, context.budget);
 
     enter("stop");
-    await cleanup.drain();
+    notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
     timings.stop = Date.now() - phaseStart;
     return {
       name,
@@ -294,7 +303,10 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       durationMs: Date.now() - started,
     };
   } finally {
-    await cleanup.drain();
+    context.signal.removeEventListener("abort", onRunAbort);
+    if (!signal.aborted) scenarioAbort.abort(new Error("the scenario ended"));
+    const failures = await cleanup.drain();
+    for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
   }
 }
 

@@ -4,10 +4,25 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { ScenarioDefinition } from "./define.js";
 
 export const BUNDLED_SCENARIOS = ["normal-completion", "abrupt-close", "network-drop", "random-churn"] as const;
+
+// A scenario's own defaults are input too: zero sessions would pass having tested nothing.
+const whole = (min: number) => z.number().int().min(min);
+const defaultsSchema = z
+  .object({
+    sessions: whole(1).max(1_000_000),
+    concurrency: whole(1).max(15_000),
+    rounds: whole(1).max(100),
+    warmup: whole(0).max(1_000_000),
+    httpLoad: z.boolean(),
+    resumeGraceMs: whole(0).max(3_600_000),
+  })
+  .partial()
+  .strict();
 
 const BUNDLED_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
@@ -107,6 +122,11 @@ async function importScenario(file: string): Promise<ScenarioDefinition> {
     throw new UsageError(
       `scenario file ${file} does not export a scenario: \`export default defineScenario({ name, description, session })\``,
     );
+  }
+  const defaults = defaultsSchema.safeParse(definition.defaults ?? {});
+  if (!defaults.success) {
+    const issue = defaults.error.issues[0];
+    throw new UsageError(`scenario file ${file}: defaults.${issue.path.join(".")}: ${issue.message}`);
   }
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(definition.name)) {
     throw new UsageError(`scenario file ${file}: name "${definition.name}" must be letters, digits, dots, dashes or underscores`);

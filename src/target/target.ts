@@ -79,15 +79,16 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
     fs.closeSync(logFd);
   }
   const { child, description } = spawned;
-  const pid = child.pid;
-  if (pid === undefined) throw new RunError(`could not start the server (${description}): spawn failed`);
-  trackGroup(pid);
-
-  let stopping = false;
+  // Listen first: a spawn that fails (EAGAIN, EMFILE) reports it as an 'error' event.
   const exitInfo = new Promise<string>((resolve) => {
     child.once("exit", (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
     child.once("error", (error) => resolve(`could not be started (${error.message})`));
   });
+  const pid = child.pid;
+  if (pid === undefined) throw new RunError(`could not start the server (${description}): ${await exitInfo}`);
+  trackGroup(pid);
+
+  let stopping = false;
   const crashed = exitInfo.then(async (how) => {
     if (stopping) return new Promise<never>(() => undefined);
     throw new RunError(`the server ${how} during the run: see ${options.logPath}${await logTail(options.logPath)}`);

@@ -1,7 +1,7 @@
 // Bad input and broken servers: one line on stderr, the contract's exit code, nothing left running.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { errorLines, FIXTURES, processesMatching, removeDir, runCli, tempReportDir } from "../support/cli.js";
+import { errorLines, FIXTURES, processesMatching, removeDir, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
 
 const reportDir = tempReportDir();
 afterAll(() => removeDir(reportDir));
@@ -26,6 +26,8 @@ describe("usage errors exit 2 with one line", () => {
   it("malformed budget file", () => expectError(["run", "all", "--budget", fixture("bad-budget.json")], 2, /budget file .*gauges\.activeSessions/));
   it("missing budget file", () => expectError(["run", "all", "--budget", fixture("nope.json")], 2, /cannot read budget file .*ENOENT/));
   it("scenario file that throws", () => expectError(["run", fixture("throwing-scenario.mjs")], 2, /failed to load \(scenario setup exploded\)/));
+  it("scenario defaults that would test nothing", () =>
+    expectError(["run", fixture("zero-sessions-scenario.mjs")], 2, /zero-sessions-scenario\.mjs: defaults\.sessions: .*>=1/));
   it("unknown option", () => expectError(["run", "all", "--sesions", "3"], 2, /unknown option '--sesions'/));
 });
 
@@ -45,6 +47,10 @@ describe("servers that cannot be tested exit 3 with one line and leave nothing b
   it("a server that serves garbage metrics", async () => {
     await expectError(["run", "normal-completion", "--server", `node ${fixture("garbage-metrics-server.cjs")}`], 3, /did not return JSON .*--metrics-path/);
     expect(processesMatching("garbage-metrics-server.cjs")).toEqual([]);
+  });
+  it("a scenario that leaves an unhandled rejection", async () => {
+    await expectError(["run", fixture("stray-rejection-scenario.mjs")], 3, /unexpected error: stray promise in a scenario/);
+    expect(processesMatching(SERVER_MAIN)).toEqual([]);
   });
   it("a --port already taken", async () => {
     const net = await import("node:net");
