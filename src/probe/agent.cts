@@ -2,8 +2,8 @@
 // NODE_OPTIONS="--expose-gc --require <this file>". It answers leakcheck over a
 // Unix socket in a folder only the owner can open, and only with the run's token,
 // so no other local user or process can force GC or read memory figures.
-// It must never change the server's behaviour: every handle is unref'd, every
-// failure is swallowed, and it counts none of its own handles.
+// It must never change the server's behaviour: every handle is unref'd (so it neither
+// keeps the server alive nor shows in the handle counts) and every failure is swallowed.
 
 import net from "node:net";
 import path from "node:path";
@@ -50,21 +50,16 @@ async function fullGc(gc: () => void): Promise<number> {
   return passes + 1;
 }
 
-/** Counts of active resources by type, without the probe's own pipe handles. */
+/**
+ * Counts of active resources by type. Only handles that keep the event loop alive are
+ * listed, so the probe's own (unref'd) pipe server and connections are never among them.
+ */
 function activeResources(): Record<string, number> {
   const counts: Record<string, number> = {};
   const info = typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : [];
   for (const kind of info) counts[kind] = (counts[kind] ?? 0) + 1;
-  // The probe's server and its one client connection are pipes; a server under test could use pipes too,
-  // so subtract only ours.
-  if (counts.PipeServerWrap) counts.PipeServerWrap -= ownPipeServers;
-  if (counts.PipeWrap) counts.PipeWrap -= ownPipeConnections;
-  for (const key of Object.keys(counts)) if (counts[key] <= 0) delete counts[key];
   return counts;
 }
-
-let ownPipeServers = 0;
-let ownPipeConnections = 0;
 
 async function answer(request: ProbeRequest, gc: (() => void) | undefined): Promise<unknown> {
   switch (request.cmd) {
@@ -102,7 +97,6 @@ function watchListen(): void {
 function startChannel(probeDir: string, probeToken: string): void {
   const gc = resolveGc();
   const server = net.createServer((connection) => {
-    ownPipeConnections++;
     connection.unref();
     connection.setEncoding("utf8");
     let buffered = "";
@@ -117,14 +111,10 @@ function startChannel(probeDir: string, probeToken: string): void {
       }
     });
     connection.on("error", () => undefined);
-    connection.on("close", () => ownPipeConnections--);
   });
   server.on("error", () => undefined);
   // Listening on a path is not a TCP listen, so it does not mark this process as the server.
-  server.listen(path.join(probeDir, `${process.pid}.sock`), () => {
-    ownPipeServers++;
-    server.unref();
-  });
+  server.listen(path.join(probeDir, `${process.pid}.sock`), () => server.unref());
 }
 
 async function handleLine(connection: net.Socket, line: string, probeToken: string, gc: (() => void) | undefined) {

@@ -1,5 +1,6 @@
 // Shared helpers of the server tests: build once, spawn real server processes, talk to them over 127.0.0.1.
 import { spawn, spawnSync } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -30,6 +31,33 @@ export interface ServerProcess {
 
 const children = new Set<ChildProcess>();
 const sockets = new Set<Socket>();
+
+/**
+ * One server for a describe block: built if needed, started before its tests, every
+ * child stopped after them. The returned object reads the live server.
+ */
+export function useServer(args: string[] = []): ServerProcess {
+  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    ensureBuilt();
+    server = await startServer(args);
+  });
+  afterAll(cleanup);
+  const live = () => {
+    if (!server) throw new Error("useServer: the server is not started yet (use it inside a test)");
+    return server;
+  };
+  return {
+    get child() {
+      return live().child;
+    },
+    get url() {
+      return live().url;
+    },
+    stdout: () => live().stdout(),
+    stderr: () => live().stderr(),
+  };
+}
 
 /** Spawns the built server with `--port 0` plus args and resolves with its announced URL. */
 export async function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {

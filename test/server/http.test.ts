@@ -1,15 +1,9 @@
 // The HTTP routes of CONTRACT §2.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, cleanup, connect, disconnect, ensureBuilt, getJson, startServer } from "./helpers.js";
-import type { ServerProcess } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { call, connect, disconnect, getJson, useServer } from "./helpers.js";
 
 describe("http routes", () => {
-  let server: ServerProcess;
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startServer();
-  });
-  afterAll(cleanup);
+  const server = useServer();
 
   it("answers health with no-store JSON", async () => {
     const res = await getJson(server.url, "/api/health");

@@ -1,17 +1,11 @@
 // The reconnection grace period: held sessions, resume, takeover, and expiry.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, cleanup, connect, disconnect, ensureBuilt, maps, metrics, sleep, startServer, until } from "./helpers.js";
-import type { ServerProcess } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { call, connect, disconnect, maps, metrics, sleep, until, useServer } from "./helpers.js";
 
 const GRACE_MS = 400;
 
 describe("resume-interview", () => {
-  let server: ServerProcess;
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startServer(["--resume-grace-ms", String(GRACE_MS), "--log", "info"]);
-  });
-  afterAll(cleanup);
+  const server = useServer(["--resume-grace-ms", String(GRACE_MS), "--log", "info"]);
 
   it("holds a disconnected session and resumes it within the grace period", async () => {
     const first = await connect(server.url);
@@ -75,12 +69,7 @@ describe("resume-interview", () => {
 });
 
 describe("resume-interview without a grace period", () => {
-  let server: ServerProcess;
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startServer();
-  });
-  afterAll(cleanup);
+  const server = useServer();
 
   it("has nothing to resume after a disconnect", async () => {
     const first = await connect(server.url);

@@ -1,15 +1,9 @@
 // Malformed input gets bad-request naming the field, and no client input can take the server down.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, cleanup, connect, disconnect, ensureBuilt, getJson, maps, metrics, sleep, startServer, until } from "./helpers.js";
-import type { ServerProcess } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { call, connect, disconnect, getJson, maps, metrics, sleep, until, useServer } from "./helpers.js";
 
 describe("payload validation", () => {
-  let server: ServerProcess;
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startServer();
-  });
-  afterAll(cleanup);
+  const server = useServer();
 
   it("refuses payloads that are not plain objects, for every event", async () => {
     const socket = await connect(server.url);
