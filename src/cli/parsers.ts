@@ -3,6 +3,7 @@
 import { InvalidArgumentError } from "commander";
 import { parseDuration } from "../duration.js";
 import { LEAK_MODES, type LeakMode } from "../protocol.js";
+import { SNAPSHOT_MODES, type SnapshotMode } from "../run/options.js";
 
 /** A whole number in [min, max]. */
 export function wholeNumber(option: string, min: number, max: number) {
@@ -34,6 +35,14 @@ export function leakMode(value: string): LeakMode {
     throw new InvalidArgumentError(`leak mode must be one of ${LEAK_MODES.join(", ")}, got \`${value}\``);
   }
   return value as LeakMode;
+}
+
+/** A --snapshots mode. */
+export function snapshotMode(value: string): SnapshotMode {
+  if (!(SNAPSHOT_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`--snapshots must be one of ${SNAPSHOT_MODES.join(", ")}, got \`${value}\``);
+  }
+  return value as SnapshotMode;
 }
 
 /** An http(s) URL of a running server. */

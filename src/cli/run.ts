@@ -8,10 +8,10 @@ import type { LeakMode } from "../protocol.js";
 import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
 import { renderRun } from "../report/terminal.js";
-import { RUN_DEFAULTS, type RunOptions, type TargetChoice } from "../run/options.js";
+import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } from "../run/options.js";
 import { RunStopped, runLeakcheck } from "../run/run.js";
 import { killAllGroupsNow } from "../target/process-tree.js";
-import { collect, command, duration, httpPath, leakMode, serverUrl, wholeNumber } from "./parsers.js";
+import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {
   sessions?: number;
@@ -24,7 +24,9 @@ interface RawRunOptions {
   serverLeak?: LeakMode;
   budget?: string;
   reportDir: string;
-  snapshots: boolean;
+  /** A mode, false with --no-snapshots, undefined: the default for the scenarios asked for. */
+  snapshots?: SnapshotMode | false;
+  sampleInterval: number;
   json?: boolean;
   quiet?: boolean;
   readyTimeout: number;
@@ -58,7 +60,18 @@ export function registerRun(program: Command): void {
     )
     .option("--budget <file>", "leak budget JSON file")
     .option("--report-dir <dir>", "parent folder of the run folders", RUN_DEFAULTS.reportDir)
-    .option("--no-snapshots", "take no heap snapshots")
+    .option(
+      "--snapshots <mode>",
+      "heap snapshots: always (baseline, each round, final), on-fail (baseline and final, kept when the scenario fails), never; default always for one scenario, on-fail for several",
+      snapshotMode,
+    )
+    .option("--no-snapshots", "take no heap snapshots (same as --snapshots never)")
+    .option(
+      "--sample-interval <duration>",
+      "how often to sample the server's memory and gauges for the timeline (0: only at the run's own measurements)",
+      duration("--sample-interval", 0, 60_000),
+      RUN_DEFAULTS.sampleIntervalMs,
+    )
     .option("--json", "print the report as JSON on stdout, nothing else there")
     .option("--quiet", "no progress on stderr")
     .option("--ready-timeout <duration>", "how long the server may take to answer", duration("--ready-timeout", 100, 600_000), RUN_DEFAULTS.readyTimeoutMs)
@@ -94,7 +107,10 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     port: raw.port,
     budgetFile: raw.budget,
     reportDir: raw.reportDir,
-    snapshots: raw.snapshots,
+    // One scenario: the developer wants to see what leaked. Several (run all): a snapshot
+    // series costs seconds per scenario, so only a failing scenario keeps its pair.
+    snapshots: raw.snapshots === false ? "never" : raw.snapshots ?? (scenarios.length === 1 && scenarios[0] !== "all" ? "always" : "on-fail"),
+    sampleIntervalMs: raw.sampleInterval,
     readyTimeoutMs: raw.readyTimeout,
     settleTimeoutMs: raw.settleTimeout,
     sessionTimeoutMs: raw.sessionTimeout,

@@ -13,6 +13,16 @@ export interface Measurement {
   sockets?: number;
   /** The server's CPU time so far, in ms (from the probe). */
   serverCpuMs?: number;
+  /** process.memoryUsage() of the server (probe), or the metrics endpoint's memory. */
+  memory?: MemoryFigures;
+}
+
+export interface MemoryFigures {
+  rss?: number;
+  heapTotal?: number;
+  heapUsed?: number;
+  external?: number;
+  arrayBuffers?: number;
 }
 
 export interface MeasureOptions {
@@ -35,7 +45,17 @@ export async function measure(target: Target, options: MeasureOptions, gc: boole
     timers: probe ? probe.resources.Timeout ?? 0 : undefined,
     sockets: probe ? probe.resources.TCPSocketWrap ?? 0 : undefined,
     serverCpuMs: probe?.cpu ? (probe.cpu.user + probe.cpu.system) / 1000 : undefined,
+    memory: probe ? pickMemory(probe.memory) : metrics.memory ? pickMemory(metrics.memory) : undefined,
   };
+}
+
+function pickMemory(memory: Partial<Record<keyof MemoryFigures, unknown>>): MemoryFigures {
+  const figures: MemoryFigures = {};
+  for (const key of ["rss", "heapTotal", "heapUsed", "external", "arrayBuffers"] as const) {
+    const value = memory[key];
+    if (typeof value === "number" && Number.isFinite(value)) figures[key] = value;
+  }
+  return figures;
 }
 
 export interface SettleOptions {
@@ -45,6 +65,8 @@ export interface SettleOptions {
   quietMs: number;
   intervalMs: number;
   signal: AbortSignal;
+  /** Sees every measurement settling takes (the sampler records them). */
+  onMeasure?: (measurement: Measurement) => void;
 }
 
 export interface SettleResult {
@@ -70,6 +92,7 @@ export async function settle(
   for (;;) {
     settleOptions.signal.throwIfAborted();
     const now = await measure(target, options, false);
+    settleOptions.onMeasure?.(now);
     if (atBaseline(now, baseline)) return { tookMs: Date.now() - started, atBaseline: true, last: now };
     const key = JSON.stringify([now.gauges, now.timers, now.sockets]);
     if (key !== lastKey) {

@@ -19,7 +19,10 @@ export interface RunOptions {
   port?: number;
   budgetFile?: string;
   reportDir: string;
-  snapshots: boolean;
+  /** When heap snapshots are taken and kept (see SNAPSHOT_MODES). */
+  snapshots: SnapshotMode;
+  /** Timeline sampling interval; 0 records only the run's own measurements. */
+  sampleIntervalMs: number;
   readyTimeoutMs: number;
   settleTimeoutMs: number;
   sessionTimeoutMs: number;
@@ -31,7 +34,17 @@ export interface RunOptions {
   httpLoad?: boolean;
 }
 
+/**
+ * always: a snapshot at the baseline, after each round and at the end, all kept.
+ * on-fail: the baseline and final snapshots, kept and analysed only when the scenario fails.
+ * never: none.
+ */
+export const SNAPSHOT_MODES = ["always", "on-fail", "never"] as const;
+export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
+
 export const RUN_DEFAULTS = {
+  sampleIntervalMs: 250,
+  snapshotTimeoutMs: 120_000,
   reportDir: "reports",
   readyTimeoutMs: 15_000,
   settleTimeoutMs: 30_000,

@@ -2,6 +2,7 @@
 // settle → final → verdict; the server and everything else stopped at the end, always.
 
 import { setMaxListeners } from "node:events";
+import fs from "node:fs/promises";
 import path from "node:path";
 import { FaultProxy } from "../load/fault-proxy.js";
 import { startHttpLoad } from "../load/http-load.js";
@@ -12,8 +13,10 @@ import { fetchMetrics, selectGauges } from "../target/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../target/target.js";
 import type { Budget } from "../verdict/budget.js";
 import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import type { HeapDiff } from "../heap/model.js";
 import { CleanupStack } from "./cleanup.js";
-import { measure, settle, type Measurement, type MeasureOptions } from "./measure.js";
+import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
+import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
 
 export interface ScenarioResult extends ScenarioVerdict {
@@ -39,6 +42,16 @@ export interface ScenarioResult extends ScenarioVerdict {
     failures: { message: string; count: number }[];
   };
   heapPoints: HeapPoint[];
+  /** The memory timeline: a sample every --sample-interval, and every measurement the run took (GC points marked). */
+  samples: Sample[];
+  /** Phase boundaries, in ms since the scenario started. */
+  phases: PhaseSpan[];
+  /** Heap snapshots kept in the run folder (paths relative to it), in the order taken. */
+  snapshots: { label: string; file: string; bytes: number }[];
+  /** What the snapshots say leaked and what holds it (when snapshots were taken and read). */
+  heapDiff?: HeapDiff;
+  /** The heap-diff report files in the run folder (relative to it). */
+  heapDiffFiles?: { markdown: string; html: string };
   settle: { tookMs: number; atBaseline: boolean } | null;
   timings: Partial<Record<RunPhase, number>>;
   notes: string[];
@@ -80,16 +93,20 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
   const timings: Partial<Record<RunPhase, number>> = {};
   const notes: string[] = [];
   const cleanup = new CleanupStack();
+  const stats = new LoadStats();
+  const sampler = new Sampler(stats, started, options.sampleIntervalMs);
   let phaseStart = Date.now();
   let currentPhase: RunPhase = "start";
   const enter = (phase: RunPhase, detail?: string) => {
     timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStart);
     currentPhase = phase;
     phaseStart = Date.now();
+    sampler.enterPhase(phase, detail);
     emit({ type: "phase", scenario: name, phase, detail });
   };
 
   try {
+    sampler.enterPhase("start");
     emit({ type: "phase", scenario: name, phase: "start" });
     const spec: TargetSpec =
       options.target.kind === "bundled"
@@ -101,7 +118,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
             pingTimeoutMs: pingForConcurrency(settings.concurrency),
           }
         : options.target;
-    const logFile = path.join(context.runDir, `${name}.server.log`);
+    // One server.log per run folder, a section per scenario (the servers run one after another).
+    const logFile = path.join(context.runDir, "server.log");
+    await fs.appendFile(logFile, `==> leakcheck: ${name} · ${new Date().toISOString()}\n`, { mode: 0o600 });
     const target = await abortable(
       startTarget(spec, {
         readyPath: options.metricsPath,
@@ -121,8 +140,20 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
     const measureOptions: MeasureOptions = { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs };
     const guard = <T>(work: Promise<T>) => abortable(Promise.race([work, target.crashed]), signal);
+    sampler.start(target, measureOptions);
+    cleanup.push("sampler", () => sampler.stop());
+    /** A measurement after a full GC (when the probe can), recorded as a GC point of the timeline. */
+    const gcPoint = (label: string) =>
+      sampler.exclusive(async () => {
+        const point = await guard(measure(target, measureOptions, Boolean(target.probe)));
+        sampler.record(point, label);
+        return point;
+      });
+    const settleTo = (reference: Measurement, settleOptions: Omit<SettleOptions, "onMeasure">) =>
+      sampler.exclusive(() =>
+        guard(settle(target, reference, measureOptions, { ...settleOptions, onMeasure: (now) => sampler.record(now) })),
+      );
 
-    const stats = new LoadStats();
     let proxy: Promise<FaultProxy> | undefined;
     const host = new URL(target.baseUrl).hostname;
     const pool: PoolOptions = {
@@ -175,13 +206,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const warmupFailed = stats.sessionsFailed;
     // Between rounds: long enough a quiet window to outlast a resume grace and a proxy's give-up timer.
     const quick = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100, signal };
-    const zero = await guard(measure(target, { ...measureOptions }, false));
+    const zero = await sampler.exclusive(() => guard(measure(target, measureOptions, false)));
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
     await guard(proxyDrained(quick.timeoutMs * 4));
-    await guard(settle(target, zero, measureOptions, quick));
+    await settleTo(zero, quick);
 
     enter("baseline");
-    const baseline = await guard(measure(target, measureOptions, Boolean(target.probe)));
+    const baseline = await gcPoint("baseline");
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
 
@@ -217,8 +248,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       done += count;
       if (target.probe) {
         await guard(proxyDrained(quick.timeoutMs * 4));
-        await guard(settle(target, baseline, measureOptions, quick));
-        const point = await guard(measure(target, measureOptions, true));
+        await settleTo(baseline, quick);
+        const point = await gcPoint(`round ${round}`);
         lastRound = point;
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
       }
@@ -230,17 +261,15 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
     enter("settle");
     await guard(proxyDrained(options.settleTimeoutMs));
-    const settled = await guard(
-      settle(target, baseline, measureOptions, {
-        timeoutMs: options.settleTimeoutMs,
-        quietMs: Math.min(3000, options.settleTimeoutMs),
-        intervalMs: 200,
-        signal,
-      }),
-    );
+    const settled = await settleTo(baseline, {
+      timeoutMs: options.settleTimeoutMs,
+      quietMs: Math.min(3000, options.settleTimeoutMs),
+      intervalMs: 200,
+      signal,
+    });
 
     enter("final");
-    const final: Measurement = await guard(measure(target, measureOptions, Boolean(target.probe)));
+    const final = await gcPoint("final");
 
     const measurements: Measurements = {
       name,
@@ -266,6 +295,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     enter("stop");
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
     timings.stop = Date.now() - phaseStart;
+    if (sampler.missed > 0) notes.push(`${sampler.missed} timeline samples could not be taken (the server answered too slowly)`);
     return {
       name,
       source: loaded.source,
@@ -296,10 +326,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         failures: stats.failureSummary(),
       },
       heapPoints,
+      samples: sampler.samples,
+      phases: sampler.phases,
+      snapshots: [],
       settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
       timings: { ...timings, rounds: timings.rounds },
       notes,
-      logFile: target.logPath ? path.relative(process.cwd(), target.logPath) : undefined,
+      logFile: path.relative(process.cwd(), logFile),
       durationMs: Date.now() - started,
     };
   } finally {

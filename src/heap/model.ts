@@ -1,0 +1,67 @@
+// What a heap diff finds, as the reports and `leakcheck diff --json` carry it.
+
+/** One constructor (or node type) compared between two snapshots: DevTools' comparison view. */
+export interface ConstructorDelta {
+  /** Constructor name for objects, or the node type in parentheses: "(string)", "(closure)", "(array)". */
+  name: string;
+  type: string;
+  countBefore: number;
+  countAfter: number;
+  countDelta: number;
+  sizeBefore: number;
+  sizeAfter: number;
+  sizeDelta: number;
+}
+
+/** One step of a retainer path, from the GC roots towards the object. */
+export interface RetainerStep {
+  /** The holder as a developer names it: "Map", "Session", "(closure) registerHandlers", "Socket (socket.io)". */
+  node: string;
+  /** The edge leading out of this node to the next step: "activeSessions", "[3]", "value", "context". */
+  edge: string;
+  /** Source location of a closure or of its function: "src/server/sessions.ts:42". */
+  location?: string;
+  /** A name users recognise for well-known internals: "Socket.IO Socket", "engine.io Client", "ping timer". */
+  label?: string;
+}
+
+/** Objects allocated after the baseline and still alive at the end, grouped by constructor and retainer path shape. */
+export interface SurvivorGroup {
+  name: string;
+  type: string;
+  count: number;
+  selfSize: number;
+  /** Bytes the group keeps alive on its own (dominator tree): freed if the group's objects were. */
+  retainedSize: number;
+  /** How many objects of this constructor, allocated after the baseline, were alive at each snapshot after it (rounds, then final). */
+  series: number[];
+  /** Sessions run when each of those snapshots was taken (same length as series), when known. */
+  sessions?: number[];
+  /** Growth per 1,000 sessions over the later rounds (least squares), when sessions are known. */
+  perThousandSessions: number | null;
+  /** grows: count rises with sessions; plateau: it stopped rising (a cache); unknown: too few snapshots. */
+  trend: "grows" | "plateau" | "unknown";
+  /** Over the survivor budget and growing: a leak. */
+  leak: boolean;
+  path: RetainerStep[];
+  /** The path as one line: "activeSessions (Map, in closure at src/server/sessions.ts:42) → value → Session". */
+  pathText: string;
+}
+
+export interface HeapDiff {
+  files: { before: string; after: string; final?: string; rounds?: string[] };
+  totals: {
+    before: { count: number; size: number };
+    after: { count: number; size: number };
+  };
+  /** Top constructors by self-size growth (then count growth), before → after. */
+  constructors: ConstructorDelta[];
+  survivors: {
+    /** All objects allocated after `before` and alive in the last snapshot. */
+    count: number;
+    selfSize: number;
+    groups: SurvivorGroup[];
+  };
+  /** How long reading and analysing took, and how many bytes of snapshot it read. */
+  timings: { readMs: number; analyzeMs: number; bytes: number };
+}

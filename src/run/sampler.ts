@@ -1,0 +1,121 @@
+// Samples over time: the server's memory, gauges and handles, and the load's counters,
+// every --sample-interval through every phase, for the report's memory timeline.
+// The measurements the run takes anyway (settling, the GC points) are recorded too.
+
+import type { LoadStats } from "../load/stats.js";
+import type { Target } from "../target/target.js";
+import { measure, type Measurement, type MeasureOptions, type MemoryFigures } from "./measure.js";
+import type { RunPhase } from "./options.js";
+
+export interface Sample extends MemoryFigures {
+  /** ms since the scenario started. */
+  t: number;
+  phase: RunPhase;
+  gauges: Record<string, number>;
+  timers?: number;
+  sockets?: number;
+  sessionsStarted: number;
+  sessionsFinished: number;
+  sessionsFailed: number;
+  clients: number;
+  httpRequestsPerSecond: number;
+  /** Set on the measurements right after a forced full GC: "baseline", "round 2", "final". */
+  gc?: string;
+}
+
+export interface PhaseSpan {
+  phase: RunPhase;
+  /** ms since the scenario started. */
+  startMs: number;
+  endMs: number;
+  detail?: string;
+}
+
+export class Sampler {
+  readonly samples: Sample[] = [];
+  readonly phases: PhaseSpan[] = [];
+  /** Samples that could not be taken (a slow or busy server); the run does not depend on them. */
+  missed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private paused = 0;
+  private lastHttp = { at: 0, requests: 0 };
+
+  constructor(
+    private readonly stats: LoadStats,
+    private readonly startedAt: number,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Starts timed sampling of `target` (0 ms interval: only the run's own measurements are recorded). */
+  start(target: Target, options: MeasureOptions): void {
+    if (this.intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.paused > 0 || this.inFlight) return;
+      this.inFlight = measure(target, options, false)
+        .then((measurement) => this.record(measurement))
+        .catch(() => void this.missed++)
+        .finally(() => (this.inFlight = undefined));
+    }, this.intervalMs);
+  }
+
+  /** Stops sampling and waits for a sample in flight. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+    this.closePhase();
+  }
+
+  enterPhase(phase: RunPhase, detail?: string): void {
+    this.closePhase();
+    const now = this.now();
+    this.phases.push({ phase, startMs: now, endMs: now, detail });
+  }
+
+  /**
+   * Runs `work` with timed sampling paused: a sample's HTTP connection open while the run
+   * counts the server's sockets would be counted as one.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    this.paused++;
+    try {
+      await this.inFlight;
+      return await work();
+    } finally {
+      this.paused--;
+    }
+  }
+
+  record(measurement: Measurement, gc?: string): void {
+    const at = measurement.at;
+    const requests = this.stats.httpRequests;
+    const seconds = (at - this.lastHttp.at) / 1000;
+    const httpRequestsPerSecond = this.lastHttp.at > 0 && seconds > 0 ? Math.round((requests - this.lastHttp.requests) / seconds) : 0;
+    this.lastHttp = { at, requests };
+    this.samples.push({
+      t: at - this.startedAt,
+      phase: this.phases.at(-1)?.phase ?? "start",
+      ...measurement.memory,
+      ...(measurement.heapUsed !== undefined ? { heapUsed: measurement.heapUsed } : {}),
+      gauges: measurement.gauges,
+      timers: measurement.timers,
+      sockets: measurement.sockets,
+      sessionsStarted: this.stats.sessionsStarted,
+      sessionsFinished: this.stats.sessionsFinished,
+      sessionsFailed: this.stats.sessionsFailed,
+      clients: this.stats.clientsConnected,
+      httpRequestsPerSecond,
+      ...(gc ? { gc } : {}),
+    });
+  }
+
+  private closePhase(): void {
+    const last = this.phases.at(-1);
+    if (last) last.endMs = this.now();
+  }
+
+  private now(): number {
+    return Date.now() - this.startedAt;
+  }
+}
