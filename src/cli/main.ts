@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf, oneLine } from "../errors.js";
 import { LEAKCHECK_VERSION } from "../run/run.js";
+import { registerDiff } from "./diff.js";
 import { registerList } from "./list.js";
 import { registerRun } from "./run.js";
 import { registerServe } from "./serve.js";
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
   registerRun(program);
   registerList(program);
   registerServe(program);
+  registerDiff(program);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
   try {

@@ -5,6 +5,7 @@
 // It must never change the server's behaviour: every handle is unref'd (so it neither
 // keeps the server alive nor shows in the handle counts) and every failure is swallowed.
 
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import vm from "node:vm";
@@ -14,7 +15,9 @@ import { isMainThread } from "node:worker_threads";
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure";
+  cmd: "hello" | "gc" | "measure" | "snapshot";
+  /** snapshot: absolute path of the .heapsnapshot file to write. */
+  file?: string;
 }
 
 const dir = process.env.LEAKCHECK_PROBE_DIR;
@@ -78,9 +81,43 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined): Prom
     }
     case "measure":
       return { memory: process.memoryUsage(), resources: activeResources(), cpu: process.cpuUsage() };
+    case "snapshot": {
+      const file = request.file;
+      if (typeof file !== "string" || !path.isAbsolute(file) || !file.endsWith(".heapsnapshot")) {
+        throw new Error("snapshot needs an absolute path ending in .heapsnapshot");
+      }
+      if (gc) await fullGc(gc);
+      const started = Date.now();
+      const writer = await writeSnapshot(file);
+      // Everything in memory is in there: owner-only, whatever the process umask.
+      fs.chmodSync(file, 0o600);
+      return { file, bytes: fs.statSync(file).size, ms: Date.now() - started, writer };
+    }
     default:
       throw new Error(`unknown probe command ${String((request as { cmd: unknown }).cmd)}`);
   }
+}
+
+/** heapdump when it is installed and loads, v8.writeHeapSnapshot otherwise; both take a full GC first. */
+async function writeSnapshot(file: string): Promise<"heapdump" | "v8"> {
+  let heapdump: { writeSnapshot(file: string, done: (error: Error | null) => void): void } | undefined;
+  try {
+    heapdump = require("heapdump");
+  } catch {
+    heapdump = undefined;
+  }
+  if (heapdump) {
+    const written = await new Promise<boolean>((resolve) => {
+      try {
+        heapdump!.writeSnapshot(file, (error) => resolve(!error));
+      } catch {
+        resolve(false);
+      }
+    });
+    if (written && fs.existsSync(file)) return "heapdump";
+  }
+  v8.writeHeapSnapshot(file);
+  return "v8";
 }
 
 function watchListen(): void {

@@ -26,7 +26,15 @@ export interface ProbeMeasure {
   passes?: number;
 }
 
-type Command = "hello" | "gc" | "measure";
+export interface ProbeSnapshot {
+  file: string;
+  bytes: number;
+  /** How long writing took inside the server (its event loop is blocked meanwhile). */
+  ms: number;
+  writer: "heapdump" | "v8";
+}
+
+type Command = "hello" | "gc" | "measure" | "snapshot";
 
 /** One connection to one agent; requests are answered in order. */
 export class ProbeClient {
@@ -72,12 +80,17 @@ export class ProbeClient {
     return this.request("measure", timeoutMs) as Promise<ProbeMeasure>;
   }
 
+  /** Writes a heap snapshot of the server, after a full GC, to `file` (absolute, owner-only). */
+  snapshot(file: string, timeoutMs: number): Promise<ProbeSnapshot> {
+    return this.request("snapshot", timeoutMs, { file }) as Promise<ProbeSnapshot>;
+  }
+
   close(): void {
     this.socket.destroy();
     this.failAll(new RunError("probe closed"));
   }
 
-  private request(cmd: Command, timeoutMs: number): Promise<unknown> {
+  private request(cmd: Command, timeoutMs: number, args: Record<string, unknown> = {}): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -92,7 +105,7 @@ export class ProbeClient {
         resolve: (value) => (clearTimeout(timer), resolve(value)),
         reject: (error) => (clearTimeout(timer), reject(error)),
       });
-      this.socket.write(`${JSON.stringify({ id, token: this.token, cmd })}\n`);
+      this.socket.write(`${JSON.stringify({ ...args, id, token: this.token, cmd })}\n`);
     });
   }
 

@@ -69,7 +69,7 @@ export function pingForConcurrency(concurrency: number): number {
   return Math.min(10_000, Math.max(500, concurrency));
 }
 
-export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | "final" | "stop";
+export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | "final" | "stop" | "heap-diff";
 
 /** What the run tells its renderers as it goes. */
 export type RunEvent =

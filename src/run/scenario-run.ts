@@ -4,6 +4,7 @@
 import { setMaxListeners } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { oneLine } from "../errors.js";
 import { FaultProxy } from "../load/fault-proxy.js";
 import { startHttpLoad } from "../load/http-load.js";
 import { runSessions, type PoolOptions } from "../load/session-pool.js";
@@ -12,11 +13,13 @@ import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../target/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../target/target.js";
 import type { Budget } from "../verdict/budget.js";
-import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import { writeHeapDiffReport } from "../report/heap-diff.js";
+import { judge, survivorSentence, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
 import type { HeapDiff } from "../heap/model.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
 import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
+import { SnapshotSeries } from "./snapshots.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
 
 export interface ScenarioResult extends ScenarioVerdict {
@@ -95,6 +98,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
   const cleanup = new CleanupStack();
   const stats = new LoadStats();
   const sampler = new Sampler(stats, started, options.sampleIntervalMs);
+  let series: SnapshotSeries | undefined;
   let phaseStart = Date.now();
   let currentPhase: RunPhase = "start";
   const enter = (phase: RunPhase, detail?: string) => {
@@ -142,11 +146,14 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const guard = <T>(work: Promise<T>) => abortable(Promise.race([work, target.crashed]), signal);
     sampler.start(target, measureOptions);
     cleanup.push("sampler", () => sampler.stop());
-    /** A measurement after a full GC (when the probe can), recorded as a GC point of the timeline. */
-    const gcPoint = (label: string) =>
+    const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
+    series = snapshots;
+    /** A measurement after a full GC (when the probe can), recorded as a GC point of the timeline; a heap snapshot when wanted. */
+    const gcPoint = (label: string, sessions: number, snapshot: boolean) =>
       sampler.exclusive(async () => {
         const point = await guard(measure(target, measureOptions, Boolean(target.probe)));
         sampler.record(point, label);
+        if (snapshot) await guard(snapshots.take(label, sessions));
         return point;
       });
     const settleTo = (reference: Measurement, settleOptions: Omit<SettleOptions, "onMeasure">) =>
@@ -212,7 +219,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await settleTo(zero, quick);
 
     enter("baseline");
-    const baseline = await gcPoint("baseline");
+    const baseline = await gcPoint("baseline", 0, snapshots.mode !== "never");
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
 
@@ -249,7 +256,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       if (target.probe) {
         await guard(proxyDrained(quick.timeoutMs * 4));
         await settleTo(baseline, quick);
-        const point = await gcPoint(`round ${round}`);
+        const point = await gcPoint(`round ${round}`, done, snapshots.mode === "always");
         lastRound = point;
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
       }
@@ -269,7 +276,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     });
 
     enter("final");
-    const final = await gcPoint("final");
+    const final = await gcPoint("final", settings.sessions, snapshots.mode !== "never");
 
     const measurements: Measurements = {
       name,
@@ -290,11 +297,37 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       failedSessions: stats.sessionsFailed - warmupFailed,
       failureSummary: stats.failureSummary(),
     };
-    const verdict = judge(measurements, context.budget);
 
     enter("stop");
+    await sampler.stop();
+    // The server goes first: the snapshots are files now, and the analysis wants the CPU.
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
-    timings.stop = Date.now() - phaseStart;
+
+    // A series (baseline, rounds, final) judges survivors; a baseline/final pair (on-fail) only explains a failure.
+    let heapDiff: HeapDiff | undefined;
+    const readSnapshots = async () => {
+      enter("heap-diff", `${snapshots.taken.length} snapshots`);
+      try {
+        return await abortable(snapshots.analyze(context.budget.survivors, signal), signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
+        return undefined;
+      }
+    };
+    if (snapshots.mode === "always" && snapshots.taken.length >= 2) {
+      heapDiff = await readSnapshots();
+      if (heapDiff && snapshots.taken.length >= 3) measurements.survivors = heapDiff.survivors.groups;
+    }
+    const verdict = judge(measurements, context.budget);
+    if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
+      heapDiff = await readSnapshots();
+      const top = heapDiff?.survivors.groups[0];
+      if (top) verdict.reasons.push(`largest survivors: ${survivorSentence(top)}`);
+    }
+    await snapshots.discardUnkept();
+    const heapDiffFiles = heapDiff ? await writeHeapDiffReport(context.runDir, `${name}.heap-diff`, heapDiff, name) : undefined;
+    timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStart);
     if (sampler.missed > 0) notes.push(`${sampler.missed} timeline samples could not be taken (the server answered too slowly)`);
     return {
       name,
@@ -328,7 +361,12 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       heapPoints,
       samples: sampler.samples,
       phases: sampler.phases,
-      snapshots: [],
+      snapshots: snapshots.taken.map((snapshot) => ({
+        label: snapshot.label,
+        file: path.relative(context.runDir, snapshot.file),
+        bytes: snapshot.bytes,
+      })),
+      ...(heapDiff ? { heapDiff, heapDiffFiles } : {}),
       settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
       timings: { ...timings, rounds: timings.rounds },
       notes,
@@ -339,6 +377,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     context.signal.removeEventListener("abort", onRunAbort);
     if (!signal.aborted) scenarioAbort.abort(new Error("the scenario ended"));
     const failures = await cleanup.drain();
+    // Snapshots nobody will read (on-fail and passing, or the run stopped) go; a half-written one always.
+    await series?.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
     for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
   }
 }

@@ -11,6 +11,12 @@ export interface Budget {
   handles: { timers: number; sockets: number };
   /** Heap fails when it grows more than perSessionBytes per session and more than minGrowthBytes from baseline to final. */
   heap: { perSessionBytes: number; minGrowthBytes: number };
+  /**
+   * Heap snapshots: objects allocated during the rounds and alive at the end fail the
+   * scenario when their count grows by more than perThousandSessions per 1,000 sessions
+   * and at least minCount of them survive.
+   */
+  survivors: { perThousandSessions: number; minCount: number };
   /** Above this share of failed sessions the scenario did not run as written: an error, not a verdict. */
   maxFailedSessionRatio: number;
 }
@@ -22,6 +28,9 @@ export const DEFAULT_BUDGET: Budget = {
   // A run's heap after GC wanders by a few hundred KB for reasons of V8's own; below 1 MB
   // of growth a small run cannot tell a leak from that noise.
   heap: { perSessionBytes: 1024, minGrowthBytes: 1_048_576 },
+  // A leak of per-session state leaves one object or more per session: 1,000 per 1,000.
+  // A bounded cache plateaus; V8's own churn stays far below 50 per 1,000.
+  survivors: { perThousandSessions: 50, minCount: 50 },
   maxFailedSessionRatio: 0.05,
 };
 
@@ -31,6 +40,7 @@ const limitsSchema = z
     gauges: z.record(z.string(), count).optional(),
     handles: z.object({ timers: count, sockets: count }).partial().strict().optional(),
     heap: z.object({ perSessionBytes: z.number().min(0), minGrowthBytes: z.number().min(0) }).partial().strict().optional(),
+    survivors: z.object({ perThousandSessions: z.number().min(0), minCount: count }).partial().strict().optional(),
     maxFailedSessionRatio: z.number().min(0).max(1).optional(),
   })
   .strict();
@@ -71,6 +81,7 @@ export function budgetFor(scenario: string, file: BudgetFile | undefined): Budge
     Object.assign(budget.gauges, layer.gauges);
     Object.assign(budget.handles, layer.handles);
     Object.assign(budget.heap, layer.heap);
+    Object.assign(budget.survivors, layer.survivors);
     if (layer.maxFailedSessionRatio !== undefined) budget.maxFailedSessionRatio = layer.maxFailedSessionRatio;
   }
   return budget;

@@ -2,6 +2,7 @@
 // A leak is a verdict, not an exception.
 
 import { formatBytes } from "../format.js";
+import type { SurvivorGroup } from "../heap/model.js";
 import { gaugeBudget, type Budget } from "./budget.js";
 
 export type Verdict = "pass" | "fail" | "error";
@@ -27,6 +28,8 @@ export interface Measurements {
   /** Undefined when the probe could not be reached (a server attached with --url). */
   handles?: { timers: Reading; sockets: Reading };
   heap?: { points: HeapPoint[]; baseline: number; final: number };
+  /** Survivor groups from a snapshot series (baseline, each round, final), when taken. */
+  survivors?: SurvivorGroup[];
   failedSessions: number;
   failureSummary: { message: string; count: number }[];
 }
@@ -47,6 +50,8 @@ export interface HeapResult {
   perSessionBytes: number;
   budgetBytes: number;
   pass: boolean;
+  /** From the snapshot series: survivor groups that grow with sessions over the budget (absent without snapshots). */
+  survivors?: { leakingGroups: number; budgetPerThousandSessions: number; pass: boolean };
 }
 
 export interface ScenarioVerdict {
@@ -101,6 +106,11 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
       );
     }
   }
+  if (measurements.survivors) {
+    const leaking = measurements.survivors.filter((group) => group.leak);
+    if (heap) heap.survivors = { leakingGroups: leaking.length, budgetPerThousandSessions: budget.survivors.perThousandSessions, pass: leaking.length === 0 };
+    for (const group of leaking.slice(0, 3)) reasons.push(survivorSentence(group));
+  }
 
   const leaked = reasons.length > 0;
   const failedRatio = measurements.sessions > 0 ? measurements.failedSessions / measurements.sessions : 0;
@@ -114,6 +124,12 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
     if (!leaked) verdict = "error";
   }
   return { verdict, gauges, handles, heap, reasons };
+}
+
+/** `12,480 Session objects survive (+1,000 per 1,000 sessions), held by activeSessions (Map) → value → Session`. */
+export function survivorSentence(group: SurvivorGroup): string {
+  const growth = group.perThousandSessions === null ? "" : ` (+${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions)`;
+  return `${group.count.toLocaleString("en-US")} ${group.name} objects survive${growth}, held by ${group.pathText}`;
 }
 
 function check(name: string, reading: Reading, budget: number): CheckResult {

@@ -1,0 +1,79 @@
+// `leakcheck diff <before> <after> [--final F]`: the heap diff of snapshots a developer
+// already has (DevTools, heapdump, v8.writeHeapSnapshot, --heapsnapshot-near-heap-limit).
+
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { oneLine, UsageError } from "../errors.js";
+import { analyzeSnapshots } from "../heap/analyze.js";
+import { SnapshotFormatError } from "../heap/snapshot.js";
+import { renderHeapDiffTerminal, writeHeapDiffReport } from "../report/heap-diff.js";
+import { wholeNumber } from "./parsers.js";
+
+interface RawDiffOptions {
+  final?: string;
+  json?: boolean;
+  out?: string;
+  top: number;
+  sessions?: number;
+}
+
+/** Registers `diff` on the program. */
+export function registerDiff(program: Command): void {
+  program
+    .command("diff")
+    .description("compare two heap snapshots: growing constructors, and surviving objects with what retains them")
+    .argument("<before>", "the earlier .heapsnapshot (the baseline)")
+    .argument("<after>", "a later .heapsnapshot of the same process")
+    .option("--final <file>", "a last snapshot: survivors are objects new in <after> and still alive here")
+    .option("--json", "print the diff as JSON on stdout, nothing else there")
+    .option("--out <dir>", "write heap-diff.md and heap-diff.html into this folder")
+    .option("--top <n>", "how many constructors and survivor groups to show", wholeNumber("--top", 1, 1000), 20)
+    .option("--sessions <n>", "sessions run between the snapshots, for growth per 1,000 sessions", wholeNumber("--sessions", 1, 100_000_000))
+    .action(async (before: string, after: string, raw: RawDiffOptions) => {
+      const files = [before, after, ...(raw.final ? [raw.final] : [])];
+      for (const file of files) await checkReadable(file);
+      let diff;
+      try {
+        diff = await analyzeSnapshots({
+          before,
+          between: raw.final ? [after] : [],
+          after,
+          last: raw.final ?? after,
+          survivorsFromAfter: Boolean(raw.final),
+          sessions: raw.sessions === undefined ? undefined : raw.final ? [raw.sessions, raw.sessions] : [raw.sessions],
+          top: raw.top,
+        });
+      } catch (error) {
+        if (error instanceof SnapshotFormatError) {
+          throw new UsageError(`${oneLine(error)}: not a complete V8 heap snapshot; take it again (DevTools, heapdump or v8.writeHeapSnapshot)`);
+        }
+        throw error;
+      }
+      if (raw.json) {
+        process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
+      } else {
+        process.stdout.write(renderHeapDiffTerminal(diff));
+      }
+      if (raw.out) {
+        try {
+          await fs.mkdir(raw.out, { recursive: true });
+        } catch (error) {
+          throw new UsageError(`cannot write to ${raw.out} (${(error as NodeJS.ErrnoException).code ?? oneLine(error)}): choose a writable folder with --out`);
+        }
+        const written = await writeHeapDiffReport(raw.out, "heap-diff", diff, `${path.basename(before)} → ${path.basename(after)}`);
+        if (!raw.json) process.stdout.write(`\nreport: ${path.join(raw.out, written.html)} · ${path.join(raw.out, written.markdown)}\n`);
+      }
+    });
+}
+
+async function checkReadable(file: string): Promise<void> {
+  let stat;
+  try {
+    stat = await fs.stat(file);
+    await fs.access(file, fs.constants.R_OK);
+  } catch (error) {
+    throw new UsageError(`cannot read snapshot ${file} (${(error as NodeJS.ErrnoException).code ?? oneLine(error)}): check the path`);
+  }
+  if (!stat.isFile()) throw new UsageError(`${file} is not a file: give the path of a .heapsnapshot file`);
+}

@@ -1,0 +1,431 @@
+// A byte-level JSON reader over a file read in big chunks: just the shapes a heap snapshot
+// has (arrays of uint32, arrays of strings, anything else skipped), with no whole-file
+// string, so files past V8's ~512 MB string limit read. Tokens never need more than one
+// chunk: an incomplete token is kept at the front of the buffer when the next chunk is read,
+// and the buffer doubles for a token longer than half of it (a long script source).
+import type { FileHandle } from "node:fs/promises";
+import { SnapshotFormatError, showByte } from "./format-error.js";
+
+export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+const PROGRESS_EVERY = 4 * 1024 * 1024;
+const MAX_DEPTH = 10_000;
+
+/** Where an array of numbers goes: a pre-sized typed array, or one that doubles (locations). */
+export interface UintSink {
+  values: Uint32Array;
+  count: number;
+  readonly growable: boolean;
+  /** "node", "edge", "location": for messages. */
+  readonly label: string;
+}
+
+export interface ByteReaderOptions {
+  chunkSize: number;
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+}
+
+const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** Reads JSON tokens from a file handle; `pos` indexes `buf`, `base` is the file offset of `buf[0]`. */
+export class ByteReader {
+  buf: Buffer;
+  pos = 0;
+  end = 0;
+  base = 0;
+  eof = false;
+  private filePos = 0;
+  private reported = 0;
+  // State of a string scan that ran into the end of the buffer (bytes after the quote already scanned).
+  private scanned = 0;
+  private scanHigh = 0;
+  private scanEscape = false;
+  // State of an array scan between chunks: 0 after "[", 1 after a value, 2 after ",".
+  private arrayState = 0;
+
+  constructor(
+    private readonly file: FileHandle,
+    readonly path: string,
+    readonly totalBytes: number,
+    private readonly options: ByteReaderOptions,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(options.chunkSize, 16));
+  }
+
+  /** Bytes read from the file so far. */
+  get bytesRead(): number {
+    return this.filePos;
+  }
+
+  fail(problem: string, at: number = this.pos, detail?: string): never {
+    throw new SnapshotFormatError(this.path, this.base + at, problem, detail);
+  }
+
+  /** End of file where more was needed: `detail` says what (the message reads "truncated? <detail>"). */
+  failEof(detail: string): never {
+    throw new SnapshotFormatError(this.path, this.base + this.end, "unexpected end of file", `truncated? ${detail}`);
+  }
+
+  /** Reads the next chunk, keeping `buf[keepFrom..end)` at the front; false at end of file. */
+  async more(keepFrom: number): Promise<boolean> {
+    if (this.eof) return false;
+    this.options.signal?.throwIfAborted();
+    const keep = this.end - keepFrom;
+    if (keep > this.buf.length >>> 1) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, keepFrom, this.end);
+      this.buf = bigger;
+    } else if (keep > 0 && keepFrom > 0) {
+      this.buf.copyWithin(0, keepFrom, this.end);
+    }
+    this.base += keepFrom;
+    this.pos -= keepFrom;
+    this.end = keep;
+    const length = Math.min(this.options.chunkSize, this.buf.length - keep);
+    const { bytesRead } = await this.file.read(this.buf, keep, length, this.filePos);
+    if (bytesRead === 0) {
+      this.eof = true;
+      this.report(true);
+      return false;
+    }
+    this.filePos += bytesRead;
+    this.end += bytesRead;
+    this.report(false);
+    return true;
+  }
+
+  private report(last: boolean): void {
+    const onProgress = this.options.onProgress;
+    if (onProgress === undefined) return;
+    if (last ? this.reported !== this.filePos : this.filePos - this.reported >= PROGRESS_EVERY) {
+      this.reported = this.filePos;
+      onProgress(this.filePos, this.totalBytes);
+    }
+  }
+
+  /** Skips whitespace; the next byte (not consumed), or -1 at end of file. */
+  async peek(): Promise<number> {
+    for (;;) {
+      const { buf, end } = this;
+      let p = this.pos;
+      while (p < end) {
+        const c = buf[p];
+        if (!isWhitespace(c)) {
+          this.pos = p;
+          return c;
+        }
+        p++;
+      }
+      this.pos = p;
+      if (!(await this.more(p))) return -1;
+    }
+  }
+
+  /** Skips whitespace and consumes `byte`, or fails naming what was expected. */
+  async expect(byte: number, expected: string, eofDetail: string): Promise<void> {
+    const c = await this.peek();
+    if (c === -1) this.failEof(eofDetail);
+    if (c !== byte) this.fail(`expected ${expected}, found ${showByte(c)}`);
+    this.pos++;
+  }
+
+  /** A JSON string; `pos` is at its opening quote. */
+  async readString(eofDetail: string): Promise<string> {
+    for (;;) {
+      const text = this.scanString();
+      if (text !== undefined) return text;
+      if (!(await this.more(this.pos))) this.failEof(`${eofDetail}: inside a string that starts at byte ${this.base + this.pos}`);
+    }
+  }
+
+  /**
+   * The string whose opening quote is at `pos`, or undefined when its end is not in the buffer
+   * yet (`pos` stays at the quote and the scan resumes where it stopped after `more`).
+   */
+  private scanString(): string | undefined {
+    const { buf, end } = this;
+    const start = this.pos;
+    let q = start + 1 + this.scanned;
+    let high = this.scanHigh;
+    let escape = this.scanEscape;
+    for (;;) {
+      if (q >= end) {
+        this.scanned = q - start - 1;
+        this.scanHigh = high;
+        this.scanEscape = escape;
+        return undefined;
+      }
+      const c = buf[q];
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escape = true;
+        q += 2;
+        continue;
+      }
+      if (c < 0x20) this.fail(`control character ${showByte(c)} inside a string (JSON needs it escaped)`, q);
+      high |= c;
+      q++;
+    }
+    this.scanned = 0;
+    this.scanHigh = 0;
+    this.scanEscape = false;
+    this.pos = q + 1;
+    if (escape) return this.decodeEscaped(start + 1, q);
+    return buf.toString(high < 0x80 ? "latin1" : "utf8", start + 1, q);
+  }
+
+  /** `buf[from..to)` with JSON escapes, decoded as JSON.parse would (lone surrogates kept). */
+  private decodeEscaped(from: number, to: number): string {
+    const buf = this.buf;
+    let text = "";
+    let segment = from;
+    for (let i = from; i < to; i++) {
+      if (buf[i] !== 0x5c) continue;
+      if (i > segment) text += buf.toString("utf8", segment, i);
+      const e = buf[i + 1];
+      switch (e) {
+        case 0x22: text += '"'; break;
+        case 0x5c: text += "\\"; break;
+        case 0x2f: text += "/"; break;
+        case 0x62: text += "\b"; break;
+        case 0x66: text += "\f"; break;
+        case 0x6e: text += "\n"; break;
+        case 0x72: text += "\r"; break;
+        case 0x74: text += "\t"; break;
+        case 0x75: {
+          let unit = 0;
+          for (let k = i + 2; k < i + 6; k++) {
+            const h = k < to ? hexValue(buf[k]) : -1;
+            if (h < 0) this.fail(`expected 4 hex digits after "\\u", found ${showByte(k < to ? buf[k] : 0x22)}`, k);
+            unit = unit * 16 + h;
+          }
+          text += String.fromCharCode(unit);
+          i += 4;
+          break;
+        }
+        default:
+          this.fail(`invalid escape "\\${String.fromCharCode(e)}" in a string`, i);
+      }
+      i++;
+      segment = i + 1;
+    }
+    if (segment < to) text += buf.toString("utf8", segment, to);
+    return text;
+  }
+
+  /** A JSON array of uint32 into `sink`; `pos` is at "[". Fails on anything but whole numbers 0..2^32-1. */
+  async readUints(sink: UintSink, expectedTotal: number | undefined): Promise<void> {
+    this.pos++;
+    this.arrayState = 0;
+    for (;;) {
+      if (this.scanUints(sink)) return;
+      if (!(await this.more(this.pos))) {
+        const missing = expectedTotal === undefined ? "" : `expected ${expectedTotal - sink.count} more ${sink.label} values`;
+        this.failEof(missing || `the ${sink.label}s array has no closing "]"`);
+      }
+    }
+  }
+
+  /** Scans numbers in the buffer; true once "]" is consumed, false when more bytes are needed. */
+  private scanUints(sink: UintSink): boolean {
+    const { buf, end, eof } = this;
+    let p = this.pos;
+    let state = this.arrayState;
+    let values = sink.values;
+    let count = sink.count;
+    let done = false;
+    while (p < end) {
+      const c = buf[p];
+      if (c === 0x2c) {
+        if (state !== 1) this.failInArray(c, p, state, sink);
+        state = 2;
+        p++;
+        continue;
+      }
+      let v = c - 48;
+      if (v >>> 0 < 10) {
+        if (state === 1) this.failInArray(c, p, state, sink);
+        let q = p + 1;
+        let d = 0;
+        while (q < end && (d = buf[q] - 48) >>> 0 < 10) {
+          v = v * 10 + d;
+          q++;
+        }
+        if (q - p > 10 || v > 0xffffffff) this.fail(`${sink.label} value ${tooBig(buf, p, q)} is larger than 4294967295`, p);
+        if (q === end && !eof) break; // the number may go on in the next chunk
+        if (count === values.length) {
+          if (!sink.growable) this.fail(`more ${sink.label} values than the snapshot header declares (${values.length})`, p);
+          const bigger = new Uint32Array(values.length * 2);
+          bigger.set(values);
+          values = sink.values = bigger;
+        }
+        values[count++] = v;
+        p = q;
+        state = 1;
+        continue;
+      }
+      if (isWhitespace(c)) {
+        p++;
+        continue;
+      }
+      if (c === 0x5d && state !== 2) {
+        p++;
+        done = true;
+        break;
+      }
+      this.failInArray(c, p, state, sink);
+    }
+    this.pos = p;
+    this.arrayState = state;
+    sink.count = count;
+    return done;
+  }
+
+  private failInArray(c: number, p: number, state: number, sink: UintSink): never {
+    const where = `in the ${sink.label}s array`;
+    if (c === 0x2d) this.fail(`negative number ${where}`, p);
+    if (state === 1 && (c === 0x2e || c === 0x65 || c === 0x45)) this.fail(`fractional number ${where}`, p);
+    const expected = state === 0 ? 'a digit or "]"' : state === 1 ? '"," or "]"' : "a digit";
+    this.fail(`expected ${expected} ${where}, found ${showByte(c)}`, p);
+  }
+
+  /** Skips an array of numbers without reading it (`{ edges: false }`); its content is not checked. */
+  async skipArray(label: string): Promise<void> {
+    for (;;) {
+      const close = this.buf.indexOf(0x5d, this.pos);
+      if (close !== -1 && close < this.end) {
+        this.pos = close + 1;
+        return;
+      }
+      this.pos = this.end;
+      if (!(await this.more(this.end))) this.failEof(`the ${label}s array has no closing "]"`);
+    }
+  }
+
+  /** An array of JSON strings pushed onto `out`; `pos` is at "[". */
+  async readStrings(out: string[]): Promise<void> {
+    this.pos++;
+    this.arrayState = 0;
+    for (;;) {
+      if (this.scanStrings(out)) return;
+      if (!(await this.more(this.pos))) {
+        const c = this.buf[this.pos];
+        if (this.pos < this.end && c === 0x22) {
+          this.failEof(`inside string ${out.length} of the strings array, which starts at byte ${this.base + this.pos}`);
+        }
+        this.failEof(`the strings array has ${out.length} strings so far and no closing "]"`);
+      }
+    }
+  }
+
+  private scanStrings(out: string[]): boolean {
+    const end = this.end;
+    let state = this.arrayState;
+    let p = this.pos;
+    let done = false;
+    while (p < end) {
+      const c = this.buf[p];
+      if (c === 0x22 && state !== 1) {
+        this.pos = p;
+        const text = this.scanString();
+        if (text === undefined) break;
+        out.push(text);
+        p = this.pos;
+        state = 1;
+      } else if (c === 0x2c && state === 1) {
+        state = 2;
+        p++;
+      } else if (isWhitespace(c)) {
+        p++;
+      } else if (c === 0x5d && state !== 2) {
+        p++;
+        done = true;
+        break;
+      } else {
+        const expected = state === 0 ? 'a string or "]"' : state === 1 ? '"," or "]"' : "a string";
+        this.fail(`expected ${expected} in the strings array, found ${showByte(c)}`, p);
+      }
+    }
+    this.pos = p;
+    this.arrayState = state;
+    return done;
+  }
+
+  /**
+   * Skips any JSON value (nested arrays, objects, strings) at `pos`, checking only that brackets
+   * match and strings end; with `capture`, its bytes are copied there (at most `limit` bytes).
+   */
+  async skipValue(what: string, capture?: { chunks: Buffer[]; limit: number }): Promise<void> {
+    const first = await this.peek();
+    if (first === -1) this.failEof(`expected ${what}`);
+    const startAt = this.base + this.pos;
+    const stack: number[] = [];
+    const scalar = first !== 0x5b && first !== 0x7b && first !== 0x22;
+    let inString = false;
+    let escape = false;
+    let captured = 0;
+    for (;;) {
+      const { buf, end } = this;
+      const from = this.pos;
+      let p = from;
+      let done = false;
+      while (p < end && !done) {
+        const c = buf[p];
+        if (scalar) {
+          if (!isScalarByte(c)) {
+            if (p === from && captured === 0) this.fail(`expected ${what}, found ${showByte(c)}`, p);
+            done = true;
+            break;
+          }
+        } else if (inString) {
+          if (escape) escape = false;
+          else if (c === 0x5c) escape = true;
+          else if (c === 0x22) {
+            inString = false;
+            done = stack.length === 0;
+          } else if (c < 0x20) this.fail(`control character ${showByte(c)} inside a string (JSON needs it escaped)`, p);
+        } else if (c === 0x22) {
+          inString = true;
+        } else if (c === 0x5b || c === 0x7b) {
+          if (stack.length === MAX_DEPTH) this.fail(`${what} is nested more than ${MAX_DEPTH} deep`, p);
+          stack.push(c + 2); // "]" is "[" + 2, "}" is "{" + 2
+        } else if (c === 0x5d || c === 0x7d) {
+          if (stack.pop() !== c) this.fail(`unmatched ${showByte(c)} in ${what}`, p);
+          done = stack.length === 0;
+        }
+        p++;
+      }
+      if (capture !== undefined && p > from) {
+        captured += p - from;
+        if (captured > capture.limit) this.fail(`${what} is larger than ${capture.limit} bytes`, p);
+        capture.chunks.push(Buffer.from(buf.subarray(from, p)));
+      } else {
+        captured += p - from;
+      }
+      this.pos = p;
+      if (done) return;
+      if (!(await this.more(p))) {
+        if (scalar && captured > 0) return;
+        this.failEof(`inside ${what}, which starts at byte ${startAt}`);
+      }
+    }
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const lower = c | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/** Letters, digits, "+", "-", ".": the bytes of true/false/null and numbers. */
+function isScalarByte(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c === 0x2b || c === 0x2d || c === 0x2e;
+}
+
+/** The digits of an over-long number, shortened for a message. */
+function tooBig(buf: Buffer, from: number, to: number): string {
+  const digits = buf.toString("latin1", from, Math.min(to, from + 20));
+  return to - from > 20 ? `${digits}…` : digits;
+}

@@ -1,0 +1,278 @@
+// Retainer paths as a developer reads them: the variable or property that holds an
+// object, the closure (with its source location) whose scope holds that variable, and
+// names for the Socket.IO and Node internals on the way.
+
+import fs from "node:fs";
+import { SourceMap } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { RetainerStep } from "./model.js";
+import { classNameOf, nodeTypeOf } from "./census.js";
+import { NO_NODE, type FullSnapshot, type ShortestPaths } from "./graph.js";
+
+/** Node types that are V8's own bookkeeping: folded into the edge names around them. */
+const INTERNAL_TYPES = new Set(["hidden", "array", "code", "object shape", "synthetic"]);
+
+/** How many holders a path shows, counted back from the object. */
+const MAX_STEPS = 7;
+
+export class PathRenderer {
+  private locationIndex: Map<number, number> | undefined;
+  private readonly sourceMaps = new Map<string, SourceMap | null>();
+
+  constructor(
+    private readonly snapshot: FullSnapshot,
+    private readonly paths: ShortestPaths,
+    private readonly cwd = process.cwd(),
+  ) {}
+
+  /** The shortest strong path from the GC roots to `node`, compacted, the object itself last. */
+  stepsTo(node: number): RetainerStep[] {
+    const chain: { holder: number; edge: number }[] = [];
+    for (let current = node; this.paths.parentNode[current] !== NO_NODE && chain.length < 64; current = this.paths.parentNode[current]) {
+      chain.push({ holder: this.paths.parentNode[current], edge: this.paths.parentEdge[current] });
+    }
+    chain.reverse();
+    const steps: RetainerStep[] = [];
+    let pendingEdges: string[] = [];
+    for (const { holder, edge } of chain) {
+      const type = nodeTypeOf(this.snapshot, holder);
+      const edgeText = this.edgeText(edge);
+      // V8's internal arrays and hash tables (a Map's table, an array's elements) and the
+      // synthetic roots are not what a developer names: fold them into the edge.
+      if (INTERNAL_TYPES.has(type) || holder === this.snapshot.rootOrdinal) {
+        if (steps.length > 0) pendingEdges.push(edgeText);
+        continue;
+      }
+      if (pendingEdges.length > 0 && steps.length > 0) {
+        foldEdges(steps[steps.length - 1], pendingEdges);
+        pendingEdges = [];
+      }
+      steps.push(this.step(holder, edgeText));
+    }
+    if (pendingEdges.length > 0 && steps.length > 0) foldEdges(steps[steps.length - 1], pendingEdges);
+    const last = this.step(node, "");
+    if (last.node === "Object") last.node = this.preview(node);
+    steps.push(last);
+    return steps.length > MAX_STEPS + 1 ? [{ node: "…", edge: "" }, ...steps.slice(-(MAX_STEPS + 1))] : steps;
+  }
+
+  /**
+   * One line, each object named by the edge that reaches it:
+   * `store (SessionStore, in closure at src/server/app.ts:40) → activeSessions (Map) → [entry] (Object { id, candidateId })`.
+   */
+  static text(steps: RetainerStep[]): string {
+    const tokens: string[] = [];
+    for (let index = 0; index < steps.length; index++) {
+      const step = steps[index];
+      const previous = steps[index - 1];
+      const next = steps[index + 1];
+      if (step.node === "(context)") continue; // shown through the variable it holds
+      // A closure whose scope comes next: its location is told with the variable.
+      const located = step.location && next?.node !== "(context)" ? ` at ${step.location}` : "";
+      const what = `${describe(step)}${located}`;
+      if (!previous || previous.node === "…") tokens.push(what);
+      else if (previous.node === "(context)") {
+        const closure = previous.label ? `closure ${previous.label}` : "a closure";
+        tokens.push(`${previous.edge} (${what}, in ${closure}${previous.location ? ` at ${previous.location}` : ""})`);
+      } else tokens.push(`${previous.edge} (${what})`);
+    }
+    return tokens.join(" → ");
+  }
+
+  /** A key for "the same kind of path": holders' classes and edge names, element indices blurred. */
+  shapeOf(node: number, depth = 6): string {
+    let key = classNameOf(this.snapshot, node);
+    for (let current = node, hops = 0; hops < depth && this.paths.parentNode[current] !== NO_NODE; hops++) {
+      const holder = this.paths.parentNode[current];
+      key += `<${this.edgeText(this.paths.parentEdge[current]).replace(/\d+/g, "#")}<${classNameOf(this.snapshot, holder)}`;
+      current = holder;
+    }
+    return key;
+  }
+
+  private step(node: number, edge: string): RetainerStep {
+    const snapshot = this.snapshot;
+    const type = nodeTypeOf(snapshot, node);
+    const name = snapshot.strings[snapshot.nodes[node * snapshot.nodeFieldCount + snapshot.nodeOffsets.name]] ?? "";
+    if (type === "closure") {
+      return { node: `(closure)${name ? ` ${name}` : ""}`, edge, location: this.locationOf(node), label: this.label(node, name) };
+    }
+    if (name === "system / Context") {
+      // The scope of the closure that holds it: name it after that closure.
+      const holder = this.paths.parentNode[node];
+      const closure = holder !== NO_NODE && nodeTypeOf(snapshot, holder) === "closure" ? holder : NO_NODE;
+      const closureName = closure === NO_NODE ? "" : snapshot.strings[snapshot.nodes[closure * snapshot.nodeFieldCount + snapshot.nodeOffsets.name]];
+      return {
+        node: "(context)",
+        edge,
+        location: closure === NO_NODE ? undefined : this.locationOf(closure),
+        label: closureName || undefined,
+      };
+    }
+    return { node: classNameOf(snapshot, node), edge, label: this.label(node, name) };
+  }
+
+  /** Names for internals a Socket.IO user recognises, by constructor and the properties they carry. */
+  private label(node: number, name: string): string | undefined {
+    const has = (property: string) => this.edgeNamed(node, property) !== NO_NODE;
+    const via = this.incomingEdgeName(node);
+    switch (name) {
+      case "Socket":
+        if (has("nsp") && has("client")) return "Socket.IO Socket";
+        if (has("transport") && has("server")) return "engine.io Socket";
+        if (has("_handle")) return "net.Socket";
+        return undefined;
+      case "Namespace":
+        return has("adapter") ? "Socket.IO Namespace" : undefined;
+      case "Adapter":
+      case "SessionAwareAdapter":
+        return has("rooms") && has("sids") ? "Socket.IO Adapter" : undefined;
+      case "Client":
+        return has("conn") && has("sockets") ? "Socket.IO Client" : undefined;
+      case "Server":
+        if (has("_nsps") || has("engine")) return "Socket.IO Server";
+        if (has("clients") && has("clientsCount")) return "engine.io Server";
+        return undefined;
+      case "IncomingMessage":
+        return via === "request" || via === "req" ? "the handshake's HTTP request" : undefined;
+      case "Timeout":
+        return /ping/i.test(via ?? "") ? "ping timer" : undefined;
+      case "WebSocket":
+        return "ws WebSocket";
+      default:
+        return via === "_events" ? "listeners" : undefined;
+    }
+  }
+
+  private edgeText(edge: number): string {
+    const snapshot = this.snapshot;
+    const base = edge * snapshot.edgeFieldCount;
+    const type = snapshot.edgeTypes[snapshot.edges[base + snapshot.edgeOffsets.type]];
+    const nameOrIndex = snapshot.edges[base + snapshot.edgeOffsets.nameOrIndex];
+    if (type === "element" || type === "hidden") return `[${nameOrIndex}]`;
+    const name = snapshot.strings[nameOrIndex] ?? String(nameOrIndex);
+    return name;
+  }
+
+  private incomingEdgeName(node: number): string | undefined {
+    const edge = this.paths.parentEdge[node];
+    return edge === NO_NODE ? undefined : this.edgeText(edge);
+  }
+
+  /** The node `node` points to by a property/internal edge called `name`, or NO_NODE. */
+  private edgeNamed(node: number, name: string): number {
+    const snapshot = this.snapshot;
+    const { edges, edgeFieldCount, strings } = snapshot;
+    const elementType = snapshot.edgeTypes.indexOf("element");
+    const hiddenType = snapshot.edgeTypes.indexOf("hidden");
+    for (let edge = snapshot.firstEdge[node], end = snapshot.firstEdge[node + 1]; edge < end; edge++) {
+      const base = edge * edgeFieldCount;
+      const type = edges[base + snapshot.edgeOffsets.type];
+      if (type === elementType || type === hiddenType) continue;
+      if (strings[edges[base + snapshot.edgeOffsets.nameOrIndex]] === name) return edges[base + snapshot.edgeOffsets.toNode];
+    }
+    return NO_NODE;
+  }
+
+  /** `file:line` of a closure: the script's name through shared → script → name, the line from the locations table. */
+  private locationOf(closure: number): string | undefined {
+    const snapshot = this.snapshot;
+    const fields = snapshot.locationFields;
+    if (snapshot.locations.length === 0 || fields.length === 0) return undefined;
+    const stride = fields.length;
+    if (!this.locationIndex) {
+      this.locationIndex = new Map();
+      const objectOffset = fields.indexOf("object_index");
+      for (let index = 0; index < snapshot.locations.length; index += stride) this.locationIndex.set(snapshot.locations[index + objectOffset], index);
+    }
+    const at = this.locationIndex.get(closure);
+    if (at === undefined) return undefined;
+    const line = snapshot.locations[at + fields.indexOf("line")];
+    const column = snapshot.locations[at + fields.indexOf("column")];
+    // V8 names the Script node after its file; older versions hang the name off a "name" edge.
+    const shared = this.edgeNamed(closure, "shared");
+    let script = shared === NO_NODE ? NO_NODE : this.edgeNamed(shared, "script_or_debug_info");
+    if (script === NO_NODE && shared !== NO_NODE) script = this.edgeNamed(shared, "script");
+    if (script === NO_NODE) return undefined;
+    let file = this.nameOf(script);
+    if (!file || file.startsWith("system /")) {
+      const name = this.edgeNamed(script, "name");
+      file = name === NO_NODE ? "" : this.nameOf(name);
+    }
+    if (!file) return undefined;
+    const original = this.sourceMapped(file, line, column);
+    return original ?? `${this.shortFile(file)}:${line + 1}`;
+  }
+
+  /** `Object { id, candidateId, questions }`: a plain object is known by its first properties. */
+  private preview(node: number): string {
+    const snapshot = this.snapshot;
+    const propertyType = snapshot.edgeTypes.indexOf("property");
+    const names: string[] = [];
+    for (let edge = snapshot.firstEdge[node], end = snapshot.firstEdge[node + 1]; edge < end && names.length < 4; edge++) {
+      const base = edge * snapshot.edgeFieldCount;
+      if (snapshot.edges[base + snapshot.edgeOffsets.type] !== propertyType) continue;
+      const name = snapshot.strings[snapshot.edges[base + snapshot.edgeOffsets.nameOrIndex]];
+      if (name && name !== "__proto__") names.push(name);
+    }
+    return names.length > 0 ? `Object { ${names.join(", ")} }` : "Object";
+  }
+
+  /** `src/server/http.ts:12` for a compiled file with a source map beside it (tsc's `sourceMap`). */
+  private sourceMapped(file: string, line: number, column: number): string | undefined {
+    let absolute = file;
+    try {
+      if (file.startsWith("file://")) absolute = fileURLToPath(file);
+    } catch {
+      return undefined;
+    }
+    if (!path.isAbsolute(absolute)) return undefined;
+    let map = this.sourceMaps.get(absolute);
+    if (map === undefined) {
+      map = null;
+      try {
+        map = new SourceMap(JSON.parse(fs.readFileSync(`${absolute}.map`, "utf8")));
+      } catch {
+        // no map, or not one we can read: the compiled location stands
+      }
+      this.sourceMaps.set(absolute, map);
+    }
+    const entry = map?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
+    if (!entry?.originalSource || entry.originalLine === undefined) return undefined;
+    const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(absolute), entry.originalSource);
+    return `${this.shortFile(source)}:${entry.originalLine + 1}`;
+  }
+
+  private nameOf(node: number): string {
+    return this.snapshot.strings[this.snapshot.nodes[node * this.snapshot.nodeFieldCount + this.snapshot.nodeOffsets.name]] ?? "";
+  }
+
+  private shortFile(file: string): string {
+    let absolute = file;
+    if (file.startsWith("file://")) {
+      try {
+        absolute = fileURLToPath(file);
+      } catch {
+        return file;
+      }
+    }
+    if (!path.isAbsolute(absolute)) return absolute;
+    const relative = path.relative(this.cwd, absolute);
+    return relative.startsWith("..") ? absolute : relative;
+  }
+}
+
+/** A step's object: the name users know it by (a label like "Socket.IO Socket") or its constructor. */
+function describe(step: RetainerStep): string {
+  return step.label && step.label !== "listeners" ? step.label : step.node;
+}
+
+/** Appends the edges through V8's internal arrays to a step's edge; a Map's or Set's hash table is one entry. */
+function foldEdges(step: RetainerStep, edges: string[]): void {
+  if (/^(Map|Set|WeakMap|WeakSet)$/.test(step.node) && step.edge === "table") {
+    step.edge = "[entry]";
+    return;
+  }
+  step.edge = [step.edge, ...edges].filter(Boolean).join(".").replace(/\.\[/g, "[");
+}

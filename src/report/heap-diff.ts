@@ -1,0 +1,160 @@
+// The heap-diff report: what grew, what survived and what holds it, for the terminal
+// (`leakcheck diff`), as Markdown and as one self-contained HTML page.
+
+import path from "node:path";
+import chalk from "chalk";
+import Table from "cli-table3";
+import { formatBytes, formatSigned } from "../format.js";
+import type { HeapDiff, SurvivorGroup } from "../heap/model.js";
+import { writeFileAtomic } from "./writer.js";
+
+const TERMINAL_ROWS = 10;
+
+/** The terminal view: top growing constructors, then survivor groups with their retainer paths. */
+export function renderHeapDiffTerminal(diff: HeapDiff): string {
+  const lines: string[] = [];
+  lines.push(chalk.bold(`Heap diff: ${diff.files.before} → ${diff.files.after}${diff.files.final ? ` (survivors alive in ${diff.files.final})` : ""}`));
+  lines.push(
+    chalk.dim(
+      `  ${diff.totals.before.count.toLocaleString("en-US")} → ${diff.totals.after.count.toLocaleString("en-US")} objects, ` +
+        `${formatBytes(diff.totals.before.size)} → ${formatBytes(diff.totals.after.size)} · read ${formatBytes(diff.timings.bytes)} in ${diff.timings.readMs} ms, analysed in ${diff.timings.analyzeMs} ms`,
+    ),
+  );
+  const growing = new Table({
+    head: ["constructor", "count", "Δ count", "size", "Δ size"],
+    colAligns: ["left", "right", "right", "right", "right"],
+    style: { head: ["bold"], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  for (const row of diff.constructors.slice(0, TERMINAL_ROWS)) {
+    growing.push([truncate(row.name, 48), row.countAfter.toLocaleString("en-US"), formatSigned(row.countDelta), formatBytes(row.sizeAfter), signedBytes(row.sizeDelta)]);
+  }
+  lines.push("", chalk.bold("Top growing constructors"), growing.toString());
+
+  lines.push("", chalk.bold(`Survivors: ${diff.survivors.count.toLocaleString("en-US")} new objects still alive (${formatBytes(diff.survivors.selfSize)})`));
+  if (diff.survivors.groups.length === 0) lines.push(chalk.dim("  none"));
+  for (const group of diff.survivors.groups.slice(0, TERMINAL_ROWS)) {
+    const head = `${group.count.toLocaleString("en-US")} × ${group.name}`;
+    const figures = `retains ${formatBytes(group.retainedSize)}${growthText(group)}`;
+    lines.push(`  ${group.leak ? chalk.red("LEAK") : chalk.dim("    ")} ${chalk.bold(head)} ${chalk.dim(figures)}`);
+    lines.push(`       ${chalk.cyan(group.pathText)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The Markdown report (GitHub-flavoured). */
+export function renderHeapDiffMarkdown(diff: HeapDiff, title: string): string {
+  const lines: string[] = [];
+  lines.push(`# Heap diff: ${title}`, "");
+  lines.push(
+    `\`${diff.files.before}\` → \`${diff.files.after}\`${diff.files.final ? `, survivors alive in \`${diff.files.final}\`` : ""}: ` +
+      `${diff.totals.before.count.toLocaleString("en-US")} → ${diff.totals.after.count.toLocaleString("en-US")} objects, ${formatBytes(diff.totals.before.size)} → ${formatBytes(diff.totals.after.size)}.`,
+    "",
+  );
+  lines.push("## Survivors: allocated after the baseline and still alive", "");
+  lines.push(`${diff.survivors.count.toLocaleString("en-US")} objects, ${formatBytes(diff.survivors.selfSize)} of their own.`, "");
+  if (diff.survivors.groups.length > 0) {
+    lines.push("| | objects | constructor | retained | growth | held by |", "|---|---:|---|---:|---|---|");
+    for (const group of diff.survivors.groups) {
+      lines.push(
+        `| ${group.leak ? "**leak**" : ""} | ${group.count.toLocaleString("en-US")} | ${cell(group.name)} | ${formatBytes(group.retainedSize)} | ${cell(growthText(group).replace(/^, /, ""))} | ${cell(group.pathText)} |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push("## Top growing constructors", "", "| constructor | count | Δ count | size | Δ size |", "|---|---:|---:|---:|---:|");
+  for (const row of diff.constructors) {
+    lines.push(`| ${cell(row.name)} | ${row.countAfter.toLocaleString("en-US")} | ${formatSigned(row.countDelta)} | ${formatBytes(row.sizeAfter)} | ${signedBytes(row.sizeDelta)} |`);
+  }
+  lines.push("", `Read ${formatBytes(diff.timings.bytes)} of snapshots in ${diff.timings.readMs} ms, analysed in ${diff.timings.analyzeMs} ms.`, "");
+  return lines.join("\n");
+}
+
+/** One self-contained HTML page (no scripts, no network): opens from disk. */
+export function renderHeapDiffHtml(diff: HeapDiff, title: string): string {
+  const survivors = diff.survivors.groups
+    .map(
+      (group) => `<tr class="${group.leak ? "leak" : ""}"><td>${group.leak ? "leak" : ""}</td><td class="n">${group.count.toLocaleString("en-US")}</td><td>${escapeHtml(group.name)}</td>` +
+        `<td class="n">${formatBytes(group.retainedSize)}</td><td>${escapeHtml(growthText(group).replace(/^, /, ""))}${seriesText(group)}</td><td class="path">${pathHtml(group)}</td></tr>`,
+    )
+    .join("\n");
+  const constructors = diff.constructors
+    .map(
+      (row) => `<tr><td>${escapeHtml(row.name)}</td><td class="n">${row.countAfter.toLocaleString("en-US")}</td><td class="n">${formatSigned(row.countDelta)}</td>` +
+        `<td class="n">${formatBytes(row.sizeAfter)}</td><td class="n">${signedBytes(row.sizeDelta)}</td></tr>`,
+    )
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Heap diff: ${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:1200px}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%}th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
+th{background:#f4f6f8}td.n{text-align:right;white-space:nowrap}tr.leak td:first-child{color:#b42318;font-weight:600}
+.path{font-family:ui-monospace,monospace;font-size:12.5px}.path .loc{color:#6b7280}.path .label{color:#0e7490}.muted{color:#6b7280}
+</style></head><body>
+<h1>Heap diff: ${escapeHtml(title)}</h1>
+<p class="muted"><code>${escapeHtml(diff.files.before)}</code> → <code>${escapeHtml(diff.files.after)}</code>${diff.files.final ? `, survivors alive in <code>${escapeHtml(diff.files.final)}</code>` : ""}:
+${diff.totals.before.count.toLocaleString("en-US")} → ${diff.totals.after.count.toLocaleString("en-US")} objects, ${formatBytes(diff.totals.before.size)} → ${formatBytes(diff.totals.after.size)}.</p>
+<h2>Survivors: allocated after the baseline and still alive</h2>
+<p>${diff.survivors.count.toLocaleString("en-US")} objects, ${formatBytes(diff.survivors.selfSize)} of their own.</p>
+<table><thead><tr><th></th><th>objects</th><th>constructor</th><th>retained</th><th>growth</th><th>held by (shortest path from the GC roots)</th></tr></thead>
+<tbody>
+${survivors || `<tr><td colspan="6" class="muted">none</td></tr>`}
+</tbody></table>
+<h2>Top growing constructors</h2>
+<table><thead><tr><th>constructor</th><th>count</th><th>Δ count</th><th>size</th><th>Δ size</th></tr></thead>
+<tbody>
+${constructors}
+</tbody></table>
+<p class="muted">Read ${formatBytes(diff.timings.bytes)} of snapshots in ${diff.timings.readMs} ms, analysed in ${diff.timings.analyzeMs} ms.</p>
+</body></html>
+`;
+}
+
+/** Writes `<baseName>.md` and `<baseName>.html` into `dir`; returns their names in it. */
+export async function writeHeapDiffReport(dir: string, baseName: string, diff: HeapDiff, title: string): Promise<{ markdown: string; html: string }> {
+  const markdown = `${baseName}.md`;
+  const html = `${baseName}.html`;
+  await writeFileAtomic(path.join(dir, markdown), renderHeapDiffMarkdown(diff, title));
+  await writeFileAtomic(path.join(dir, html), renderHeapDiffHtml(diff, title));
+  return { markdown, html };
+}
+
+function growthText(group: SurvivorGroup): string {
+  if (group.perThousandSessions === null) return "";
+  const rate = `${group.perThousandSessions > 0 ? "+" : ""}${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions`;
+  return `, ${rate}${group.trend === "unknown" ? "" : `, ${group.trend}`}`;
+}
+
+function seriesText(group: SurvivorGroup): string {
+  if (group.series.length < 2) return "";
+  return `<br><span class="muted">${group.series.map((count) => count.toLocaleString("en-US")).join(" → ")}</span>`;
+}
+
+function pathHtml(group: SurvivorGroup): string {
+  return group.path
+    .map((step) => {
+      const label = step.label && step.label !== step.node ? ` <span class="label">(${escapeHtml(step.label)})</span>` : "";
+      const location = step.location ? ` <span class="loc">${escapeHtml(step.location)}</span>` : "";
+      const edge = step.edge ? ` → <b>${escapeHtml(step.edge)}</b> →` : "";
+      return `${escapeHtml(step.node)}${label}${location}${edge}`;
+    })
+    .join(" ");
+}
+
+function signedBytes(bytes: number): string {
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

@@ -1,0 +1,77 @@
+// A scenario's heap snapshots: written by the probe inside the server into the run
+// folder's snapshots/ (owner-only: a snapshot holds everything in memory), and
+// analysed at the end. With --snapshots on-fail they are deleted when the scenario passes.
+
+import fs from "node:fs/promises";
+import path from "node:path";
+import { RunError } from "../errors.js";
+import { analyzeSnapshots } from "../heap/analyze.js";
+import type { HeapDiff } from "../heap/model.js";
+import type { SurvivorBudget } from "../heap/survivors.js";
+import type { Target } from "../target/target.js";
+import type { SnapshotMode } from "./options.js";
+
+export interface TakenSnapshot {
+  label: string;
+  file: string;
+  bytes: number;
+  /** Sessions run since the baseline when it was taken. */
+  sessions: number;
+  ms: number;
+}
+
+export class SnapshotSeries {
+  readonly taken: TakenSnapshot[] = [];
+  private writing: string | undefined;
+  private kept = false;
+
+  constructor(
+    private readonly target: Target,
+    private readonly runDir: string,
+    private readonly scenario: string,
+    readonly mode: SnapshotMode,
+    private readonly probeTimeoutMs: number,
+  ) {}
+
+  get folder(): string {
+    return path.join(this.runDir, "snapshots");
+  }
+
+  /** Writes one snapshot (the probe runs a full GC first). */
+  async take(label: string, sessions: number): Promise<TakenSnapshot> {
+    if (!this.target.probe) throw new RunError("heap snapshots need the probe in the server process");
+    await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
+    const file = path.join(this.folder, `${this.scenario}.${label.replace(/\s+/g, "-")}.heapsnapshot`);
+    this.writing = file;
+    // Writing blocks the server's event loop for a while per 100 MB of heap: a longer leash than a GC.
+    const written = await this.target.probe.snapshot(file, this.probeTimeoutMs * 4);
+    this.writing = undefined;
+    const snapshot = { label, file, bytes: written.bytes, sessions, ms: written.ms };
+    this.taken.push(snapshot);
+    return snapshot;
+  }
+
+  /** Reads the series (baseline, rounds, final) and finds what survived; marks the files kept. */
+  async analyze(budget: SurvivorBudget, signal: AbortSignal): Promise<HeapDiff> {
+    this.kept = true;
+    const [first, ...rest] = this.taken;
+    const last = rest.at(-1)!;
+    return analyzeSnapshots({
+      before: first.file,
+      between: rest.slice(0, -1).map((snapshot) => snapshot.file),
+      last: last.file,
+      sessions: rest.map((snapshot) => snapshot.sessions),
+      budget,
+      signal,
+    });
+  }
+
+  /** Removes a half-written file, and the snapshots of on-fail that were never analysed. */
+  async discardUnkept(): Promise<void> {
+    if (this.writing) await fs.rm(this.writing, { force: true });
+    if (this.kept || this.mode === "always") return;
+    await Promise.all(this.taken.map((snapshot) => fs.rm(snapshot.file, { force: true })));
+    this.taken.length = 0;
+    await fs.rmdir(this.folder).catch(() => undefined); // only when empty
+  }
+}
