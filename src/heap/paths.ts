@@ -19,6 +19,7 @@ const MAX_STEPS = 7;
 export class PathRenderer {
   private locationIndex: Map<number, number> | undefined;
   private readonly sourceMaps = new Map<string, SourceMap | null>();
+  private closuresByContext: Map<number, number> | undefined;
 
   constructor(
     private readonly snapshot: FullSnapshot,
@@ -99,9 +100,10 @@ export class PathRenderer {
       return { node: `(closure)${name ? ` ${name}` : ""}`, edge, location: this.locationOf(node), label: this.label(node, name) };
     }
     if (name === "system / Context") {
-      // The scope of the closure that holds it: name it after that closure.
+      // The scope of the closure that holds it: name it after that closure (the path may
+      // reach the scope another way, e.g. from a module's code: then any closure over it).
       const holder = this.paths.parentNode[node];
-      const closure = holder !== NO_NODE && nodeTypeOf(snapshot, holder) === "closure" ? holder : NO_NODE;
+      const closure = holder !== NO_NODE && nodeTypeOf(snapshot, holder) === "closure" ? holder : this.closureOver(node);
       const closureName = closure === NO_NODE ? "" : snapshot.strings[snapshot.nodes[closure * snapshot.nodeFieldCount + snapshot.nodeOffsets.name]];
       return {
         node: "(context)",
@@ -111,6 +113,24 @@ export class PathRenderer {
       };
     }
     return { node: classNameOf(snapshot, node), edge, label: this.label(node, name) };
+  }
+
+  /** A closure whose scope is `context`, preferring a named one; NO_NODE if none. */
+  private closureOver(context: number): number {
+    if (!this.closuresByContext) {
+      const snapshot = this.snapshot;
+      const closureType = snapshot.nodeTypes.indexOf("closure");
+      const byContext = new Map<number, number>();
+      for (let node = 0; node < snapshot.nodeCount; node++) {
+        if (snapshot.nodes[node * snapshot.nodeFieldCount + snapshot.nodeOffsets.type] !== closureType) continue;
+        const scope = this.edgeNamed(node, "context");
+        if (scope === NO_NODE) continue;
+        const known = byContext.get(scope);
+        if (known === undefined || (!this.nameOf(known) && this.nameOf(node))) byContext.set(scope, node);
+      }
+      this.closuresByContext = byContext;
+    }
+    return this.closuresByContext.get(context) ?? NO_NODE;
   }
 
   /** Names for internals a Socket.IO user recognises, by constructor and the properties they carry. */

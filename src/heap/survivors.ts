@@ -11,13 +11,18 @@ import { PathRenderer } from "./paths.js";
 const USER_TYPES = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
 
 export interface SurvivorBudget {
-  /** A group growing by more than this many objects per 1,000 sessions is a leak. */
+  /** A group growing by more than this many objects per 1,000 sessions in every round is a leak… */
   perThousandSessions: number;
-  /** …and only when at least this many of its objects survive (below it, noise). */
+  /** …when at least this many of its objects survive (below it, noise)… */
   minCount: number;
+  /**
+   * …and it keeps more than this many bytes alive per session: a bounded cache that has
+   * not filled up yet grows like a leak within one run, but costs little per session.
+   */
+  bytesPerSession: number;
 }
 
-export const DEFAULT_SURVIVOR_BUDGET: SurvivorBudget = { perThousandSessions: 50, minCount: 50 };
+export const DEFAULT_SURVIVOR_BUDGET: SurvivorBudget = { perThousandSessions: 50, minCount: 50, bytesPerSession: 1024 };
 
 export interface SurvivorInput {
   /** The last snapshot, with edges. */
@@ -103,7 +108,9 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const judged = outermost.map(({ group, retained }) => {
     const name = classNameOf(last, group.members[0]);
     const trend = trendOf(group.members.map((member) => nodes[member * nodeFieldCount + idOffset]), input);
-    const leak = trend.trend === "grows" && group.members.length >= input.budget.minCount;
+    const sessions = input.sessions ?? 0;
+    const leak =
+      trend.trend === "grows" && group.members.length >= input.budget.minCount && sessions > 0 && retained / sessions > input.budget.bytesPerSession;
     return { group, retained, name, trend, leak };
   });
   judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || b.group.members.length - a.group.members.length);

@@ -31,6 +31,8 @@ export interface PhaseSpan {
   detail?: string;
 }
 
+const SAMPLE_TIMEOUT_MS = 2000;
+
 export class Sampler {
   readonly samples: Sample[] = [];
   readonly phases: PhaseSpan[] = [];
@@ -50,9 +52,11 @@ export class Sampler {
   /** Starts timed sampling of `target` (0 ms interval: only the run's own measurements are recorded). */
   start(target: Target, options: MeasureOptions): void {
     if (this.intervalMs <= 0 || this.timer) return;
+    // A sample that takes seconds is worth nothing, and must not hold up stopping.
+    const sampleOptions = { ...options, timeoutMs: Math.min(options.timeoutMs, SAMPLE_TIMEOUT_MS) };
     this.timer = setInterval(() => {
       if (this.paused > 0 || this.inFlight) return;
-      this.inFlight = measure(target, options, false)
+      this.inFlight = measure(target, sampleOptions, false)
         .then((measurement) => this.record(measurement))
         .catch(() => void this.missed++)
         .finally(() => (this.inFlight = undefined));

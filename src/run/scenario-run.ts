@@ -149,17 +149,18 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
     series = snapshots;
     /** A measurement after a full GC (when the probe can), recorded as a GC point of the timeline; a heap snapshot when wanted. */
+    // Guarded outside: an interruption must not wait for a sample in flight.
     const gcPoint = (label: string, sessions: number, snapshot: boolean) =>
-      sampler.exclusive(async () => {
-        const point = await guard(measure(target, measureOptions, Boolean(target.probe)));
-        sampler.record(point, label);
-        if (snapshot) await guard(snapshots.take(label, sessions));
-        return point;
-      });
-    const settleTo = (reference: Measurement, settleOptions: Omit<SettleOptions, "onMeasure">) =>
-      sampler.exclusive(() =>
-        guard(settle(target, reference, measureOptions, { ...settleOptions, onMeasure: (now) => sampler.record(now) })),
+      guard(
+        sampler.exclusive(async () => {
+          const point = await guard(measure(target, measureOptions, Boolean(target.probe)));
+          sampler.record(point, label);
+          if (snapshot) await guard(snapshots.take(label, sessions));
+          return point;
+        }),
       );
+    const settleTo = (reference: Measurement, settleOptions: Omit<SettleOptions, "onMeasure">) =>
+      guard(sampler.exclusive(() => settle(target, reference, measureOptions, { ...settleOptions, onMeasure: (now) => sampler.record(now) })));
 
     let proxy: Promise<FaultProxy> | undefined;
     const host = new URL(target.baseUrl).hostname;
@@ -213,7 +214,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const warmupFailed = stats.sessionsFailed;
     // Between rounds: long enough a quiet window to outlast a resume grace and a proxy's give-up timer.
     const quick = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100, signal };
-    const zero = await sampler.exclusive(() => guard(measure(target, measureOptions, false)));
+    const zero = await guard(sampler.exclusive(() => measure(target, measureOptions, false)));
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
     await guard(proxyDrained(quick.timeoutMs * 4));
     await settleTo(zero, quick);
@@ -308,7 +309,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const readSnapshots = async () => {
       enter("heap-diff", `${snapshots.taken.length} snapshots`);
       try {
-        return await abortable(snapshots.analyze(context.budget.survivors, signal), signal);
+        return await abortable(snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal), signal);
       } catch (error) {
         if (signal.aborted) throw error;
         notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);

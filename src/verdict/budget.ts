@@ -12,9 +12,10 @@ export interface Budget {
   /** Heap fails when it grows more than perSessionBytes per session and more than minGrowthBytes from baseline to final. */
   heap: { perSessionBytes: number; minGrowthBytes: number };
   /**
-   * Heap snapshots: objects allocated during the rounds and alive at the end fail the
-   * scenario when their count grows by more than perThousandSessions per 1,000 sessions
-   * and at least minCount of them survive.
+   * Heap snapshots: a group of objects allocated during the rounds and alive at the end
+   * fails the scenario when every round added more than perThousandSessions per 1,000
+   * sessions, at least minCount survive, and they keep more than heap.perSessionBytes
+   * alive per session.
    */
   survivors: { perThousandSessions: number; minCount: number };
   /** Above this share of failed sessions the scenario did not run as written: an error, not a verdict. */

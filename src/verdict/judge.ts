@@ -113,6 +113,12 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   }
 
   const leaked = reasons.length > 0;
+  // A failure found by the gauges or handles: say which growing objects hold it, even
+  // when they are too small per session to fail the heap check on their own.
+  if (leaked && measurements.survivors && !measurements.survivors.some((group) => group.leak)) {
+    const growing = measurements.survivors.filter((group) => group.trend === "grows" && group.count >= budget.survivors.minCount);
+    for (const group of growing.slice(0, 3)) reasons.push(`growing: ${survivorSentence(group)}`);
+  }
   const failedRatio = measurements.sessions > 0 ? measurements.failedSessions / measurements.sessions : 0;
   let verdict: Verdict = leaked ? "fail" : "pass";
   if (failedRatio > budget.maxFailedSessionRatio) {
@@ -128,7 +134,12 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
 
 /** `12,480 Session objects survive (+1,000 per 1,000 sessions), held by activeSessions (Map) → value → Session`. */
 export function survivorSentence(group: SurvivorGroup): string {
-  const growth = group.perThousandSessions === null ? "" : ` (+${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions)`;
+  const sessions = group.sessions?.at(-1);
+  const figures = [
+    ...(group.perThousandSessions === null ? [] : [`+${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions`]),
+    ...(sessions ? [`${formatBytes(group.retainedSize / sessions)} kept alive per session`] : []),
+  ];
+  const growth = figures.length > 0 ? ` (${figures.join(", ")})` : "";
   return `${group.count.toLocaleString("en-US")} ${group.name} objects survive${growth}, held by ${group.pathText}`;
 }
 

@@ -1,0 +1,99 @@
+// Every leak mode of the bundled server, attributed from its heap snapshots to what
+// really holds the leak: the right Map of the session store, or for `listeners` the
+// emitter the listeners pile up on. And the fixed server: nothing grows, nothing is blamed.
+
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { SurvivorGroup } from "../../dist/src/heap/model.js";
+import { removeDir, runCli, tempReportDir } from "../support/cli.js";
+
+interface Report {
+  verdict: string;
+  reportDir: string;
+  scenarios: {
+    name: string;
+    verdict: string;
+    reasons: string[];
+    snapshots: { label: string; file: string; bytes: number }[];
+    heapDiff?: { survivors: { groups: SurvivorGroup[] } };
+    heapDiffFiles?: { markdown: string; html: string };
+  }[];
+}
+
+const reportDir = tempReportDir();
+afterAll(() => removeDir(reportDir));
+
+const SMALL = ["--sessions", "200", "--warmup", "60", "--rounds", "4", "--concurrency", "25", "--seed", "11"];
+
+async function run(scenario: string, leak: string): Promise<Report> {
+  const result = await runCli(["run", scenario, ...SMALL, "--server-leak", leak, "--snapshots", "always", "--json", "--quiet", "--report-dir", reportDir]);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  return JSON.parse(result.stdout) as Report;
+}
+
+const leaks = (report: Report) => report.scenarios[0].heapDiff?.survivors.groups.filter((group) => group.leak) ?? [];
+const growing = (report: Report) => report.scenarios[0].heapDiff?.survivors.groups.filter((group) => group.trend === "grows") ?? [];
+
+describe("leak modes, attributed from heap snapshots", () => {
+  it.each([
+    ["disconnect", "abrupt-close", /activeSessions \(Map\) → \[entry\] \(Object \{/],
+    ["timers", "abrupt-close", /questionTimers \(Map\) → \[entry\] \(Timeout\)/],
+    ["cache", "normal-completion", /performanceCache \(Map\) → \[entry\] \(Object \{/],
+  ])("%s on %s: the leaked entries are held by the right Map", async (leak, scenario, pathPattern) => {
+    const report = await run(scenario, leak);
+    const result = report.scenarios[0];
+    expect(result.verdict).toBe("fail");
+    // Timers and cache entries are small: they grow with every session without keeping a
+    // kilobyte per session alive, so the gauges fail the scenario and the survivors say where.
+    const groups = growing(report);
+    expect(groups.map((group) => group.pathText).join("\n")).toMatch(pathPattern);
+    const top = groups.find((group) => pathPattern.test(group.pathText))!;
+    // Timers of leak mode "timers" fire after questionTimeMs: a few may be gone by the end.
+    expect(top.count).toBeGreaterThan(150);
+    expect(top.series).toHaveLength(5);
+    expect(top.series[3]).toBeGreaterThan(top.series[0] * 3);
+    // The reason sentences carry the retainer path.
+    expect(result.reasons.some((reason) => pathPattern.test(reason) && reason.includes("objects survive"))).toBe(true);
+  });
+
+  it("listeners on abrupt-close: the emitter's listener array, not a Map", async () => {
+    const report = await run("abrupt-close", "listeners");
+    const groups = leaks(report);
+    expect(groups.length).toBeGreaterThan(0);
+    const top = groups[0];
+    expect(top.name).toBe("(closure)");
+    expect(top.pathText).toMatch(/_events \(Object\) → \w+ \(Array\) → \[\d+\] \(\(closure\) \w* ?at src\/server\/[\w-]+\.ts:\d+\)$/);
+    expect(top.pathText).not.toContain("(Map)");
+    expect(report.scenarios[0].reasons.some((reason) => reason.includes("_events (Object)"))).toBe(true);
+  });
+
+  it("the fixed server: snapshots kept owner-only, a heap-diff report, and no survivor blamed", async () => {
+    const report = await run("abrupt-close", "none");
+    const result = report.scenarios[0];
+    expect(result.verdict).toBe("pass");
+    expect(leaks(report)).toEqual([]);
+    expect(result.snapshots.map((snapshot) => snapshot.label)).toEqual(["baseline", "round 1", "round 2", "round 3", "round 4", "final"]);
+    const runDir = path.resolve(report.reportDir);
+    for (const snapshot of result.snapshots) {
+      const stat = fs.statSync(path.join(runDir, snapshot.file));
+      expect(stat.mode & 0o777).toBe(0o600);
+      expect(stat.size).toBe(snapshot.bytes);
+    }
+    expect(fs.statSync(path.join(runDir, "snapshots")).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(runDir, result.heapDiffFiles!.markdown), "utf8")).toContain("Survivors");
+  });
+
+  it("--snapshots on-fail keeps nothing when the scenario passes, and explains a failure", async () => {
+    const passing = await runCli(["run", "abrupt-close", ...SMALL, "--snapshots", "on-fail", "--json", "--quiet", "--report-dir", reportDir]);
+    const passed = JSON.parse(passing.stdout) as Report;
+    expect(passed.scenarios[0].verdict).toBe("pass");
+    expect(passed.scenarios[0].snapshots).toEqual([]);
+    expect(fs.existsSync(path.join(path.resolve(passed.reportDir), "snapshots"))).toBe(false);
+
+    const failing = await runCli(["run", "abrupt-close", ...SMALL, "--server-leak", "disconnect", "--snapshots", "on-fail", "--json", "--quiet", "--report-dir", reportDir]);
+    const failed = JSON.parse(failing.stdout) as Report;
+    expect(failed.scenarios[0].snapshots.map((snapshot) => snapshot.label)).toEqual(["baseline", "final"]);
+    expect(failed.scenarios[0].reasons.some((reason) => reason.startsWith("largest survivors:") && reason.includes("(Map)"))).toBe(true);
+  });
+});
