@@ -43,9 +43,8 @@ export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff
   const between = series.between ?? [];
   const afterFile = series.after ?? series.last;
 
-  const before = await read(series.before, false);
-  const beforeCensus = census(before);
-  const baseline = IdSet.of(before);
+  // The baseline is needed only for its census and ids: let it go before reading the rest.
+  const { beforeCensus, baseline } = await read(series.before, false).then((before) => ({ beforeCensus: census(before), baseline: IdSet.of(before) }));
 
   const rounds: { ids: IdSet; sessions?: number }[] = [];
   let afterCensus: Census | undefined;

@@ -52,10 +52,8 @@ export function strongEdgeMask(snapshot: FullSnapshot): Uint8Array {
 export interface ShortestPaths {
   /** Per node: the edge ordinal by which the BFS first reached it, or NONE (root, unreachable). */
   parentEdge: Uint32Array;
-  /** Per node: the node that edge leaves from, or NONE. */
+  /** Per node: the node that edge leaves from; NONE for the root and for nodes no strong path reaches. */
   parentNode: Uint32Array;
-  /** Per node: hops from the root, or NONE when not strongly reachable. */
-  distance: Uint32Array;
 }
 
 /** Breadth-first from the root over strong edges: the shortest retainer path of every live node. */
@@ -64,27 +62,23 @@ export function shortestPaths(snapshot: FullSnapshot, strong: Uint8Array): Short
   const toOffset = snapshot.edgeOffsets.toNode;
   const parentEdge = new Uint32Array(nodeCount).fill(NONE);
   const parentNode = new Uint32Array(nodeCount).fill(NONE);
-  const distance = new Uint32Array(nodeCount).fill(NONE);
   const queue = new Uint32Array(nodeCount);
   let head = 0;
   let tail = 0;
   const root = snapshot.rootOrdinal;
-  distance[root] = 0;
   queue[tail++] = root;
   while (head < tail) {
     const node = queue[head++];
-    const next = distance[node] + 1;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
       if (strong[edge] === 0) continue;
       const target = edges[edge * edgeFieldCount + toOffset];
-      if (distance[target] !== NONE) continue;
-      distance[target] = next;
+      if (parentNode[target] !== NONE || target === root) continue;
       parentEdge[target] = edge;
       parentNode[target] = node;
       queue[tail++] = target;
     }
   }
-  return { parentEdge, parentNode, distance };
+  return { parentEdge, parentNode };
 }
 
 export interface Dominators {
@@ -165,9 +159,14 @@ export function dominators(snapshot: FullSnapshot, strong: Uint8Array): Dominato
   const rootOrder = reachable - 1;
   const dom = new Uint32Array(reachable).fill(NONE);
   dom[rootOrder] = rootOrder;
+  // After the first pass, only nodes whose retainers' dominators changed need another look
+  // (as Chrome DevTools does): the later passes touch a small part of the graph.
+  const affected = new Uint8Array(reachable).fill(1);
   for (let changed = true; changed; ) {
     changed = false;
     for (let index = rootOrder - 1; index >= 0; index--) {
+      if (affected[index] === 0) continue;
+      affected[index] = 0;
       let next = NONE;
       for (let r = retainerStart[index], end = retainerStart[index + 1]; r < end; r++) {
         let candidate = retainers[r];
@@ -187,6 +186,12 @@ export function dominators(snapshot: FullSnapshot, strong: Uint8Array): Dominato
       if (next !== NONE && dom[index] !== next) {
         dom[index] = next;
         changed = true;
+        const node = nodeAt[index];
+        for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+          if (strong[edge] === 0) continue;
+          const target = postOrder[edges[edge * edgeFieldCount + toOffset]];
+          if (target !== NONE) affected[target] = 1;
+        }
       }
     }
   }

@@ -20,12 +20,20 @@ export class PathRenderer {
   private locationIndex: Map<number, number> | undefined;
   private readonly sourceMaps = new Map<string, SourceMap | null>();
   private closuresByContext: Map<number, number> | undefined;
+  private readonly namedTypes: Uint8Array;
+  private readonly indexEdgeTypes: Uint8Array;
+  private readonly blurred: Uint32Array;
+  private readonly blurredIds = new Map<string, number>();
 
   constructor(
     private readonly snapshot: FullSnapshot,
     private readonly paths: ShortestPaths,
     private readonly cwd = process.cwd(),
-  ) {}
+  ) {
+    this.namedTypes = Uint8Array.from(snapshot.nodeTypes, (type) => (type === "object" || type === "native" ? 1 : 0));
+    this.indexEdgeTypes = Uint8Array.from(snapshot.edgeTypes, (type) => (type === "element" || type === "hidden" ? 1 : 0));
+    this.blurred = new Uint32Array(snapshot.strings.length);
+  }
 
   /** The shortest strong path from the GC roots to `node`, compacted, the object itself last. */
   stepsTo(node: number): RetainerStep[] {
@@ -81,15 +89,50 @@ export class PathRenderer {
     return tokens.join(" → ");
   }
 
-  /** A key for "the same kind of path": holders' classes and edge names, element indices blurred. */
-  shapeOf(node: number, depth = 6): string {
-    let key = classNameOf(this.snapshot, node);
-    for (let current = node, hops = 0; hops < depth && this.paths.parentNode[current] !== NO_NODE; hops++) {
-      const holder = this.paths.parentNode[current];
-      key += `<${this.edgeText(this.paths.parentEdge[current]).replace(/\d+/g, "#")}<${classNameOf(this.snapshot, holder)}`;
-      current = holder;
+  /**
+   * A key for "the same kind of path": the object's class and, for up to `depth` holders,
+   * the edge (element indices, and digits in property names, blurred) and the holder's
+   * class. A number hashed from the snapshot's own indices: survivors run to millions.
+   */
+  shapeOf(node: number, depth = 6): number {
+    const snapshot = this.snapshot;
+    const { edges, edgeFieldCount } = snapshot;
+    const { parentNode, parentEdge } = this.paths;
+    let high = 0x9e3779b9 | 0;
+    let low = 0x85ebca6b | 0;
+    const mix = (value: number) => {
+      high = Math.imul(high ^ value, 0x01000193);
+      low = Math.imul(low + value, 0x5bd1e995) ^ (low >>> 15);
+    };
+    mix(this.classKey(node));
+    for (let current = node, hops = 0; hops < depth && parentNode[current] !== NO_NODE; hops++) {
+      const edge = parentEdge[current] * edgeFieldCount;
+      const type = edges[edge + snapshot.edgeOffsets.type];
+      mix(type + 1);
+      if (!this.indexEdgeTypes[type]) mix(this.blurredName(edges[edge + snapshot.edgeOffsets.nameOrIndex]));
+      current = parentNode[current];
+      mix(this.classKey(current));
     }
-    return key;
+    return (high >>> 0) * 0x200000 + (low & 0x1fffff);
+  }
+
+  /** Nodes of one class share this number: the constructor's name for objects, the type for the rest. */
+  private classKey(node: number): number {
+    const snapshot = this.snapshot;
+    const base = node * snapshot.nodeFieldCount;
+    const type = snapshot.nodes[base + snapshot.nodeOffsets.type];
+    return this.namedTypes[type] ? (snapshot.nodes[base + snapshot.nodeOffsets.name] + 1) * 64 + type : type;
+  }
+
+  /** A string index → the index of its first equal-up-to-digits string (cached). */
+  private blurredName(index: number): number {
+    const cached = this.blurred[index];
+    if (cached !== 0) return cached;
+    const text = (this.snapshot.strings[index] ?? "").replace(/\d+/g, "#");
+    let id = this.blurredIds.get(text);
+    if (id === undefined) this.blurredIds.set(text, (id = this.blurredIds.size + 1));
+    this.blurred[index] = id;
+    return id;
   }
 
   private step(node: number, edge: string): RetainerStep {

@@ -56,11 +56,11 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const { id: idOffset, selfSize: sizeOffset } = last.nodeOffsets;
 
   interface Group {
-    key: string;
+    key: number;
     members: number[];
     selfSize: number;
   }
-  const groups = new Map<string, Group>();
+  const groups = new Map<number, Group>();
   let count = 0;
   let selfSize = 0;
   const userType = new Uint8Array(last.nodeTypes.length);
@@ -69,7 +69,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   for (let node = 0, base = 0; node < nodeCount; node++, base += nodeFieldCount) {
     const id = nodes[base + idOffset];
     if (baseline.has(id) || (allocatedBy && !allocatedBy.has(id))) continue;
-    if (paths.distance[node] === NO_NODE || userType[nodes[base + typeOffset]] === 0) continue;
+    if (paths.parentNode[node] === NO_NODE || userType[nodes[base + typeOffset]] === 0) continue;
     const size = nodes[base + sizeOffset];
     count++;
     selfSize += size;

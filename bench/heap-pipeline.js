@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// The whole heap diff as `leakcheck run` and `leakcheck diff` do it: read a baseline
+// (without edges) and a later snapshot of the same process (with edges), compare
+// constructors, find survivors, build the dominator tree and the retainer paths.
+//
+//   npm run build && node bench/heap-pipeline.js [--sizes 100,300] [--repeat N]
+//
+// Each pair comes from one child process (node ids must be of one process): a heap shaped
+// like a busy Socket.IO server's, a snapshot, then more sessions of which a share leak
+// into a module-level Map, and a second snapshot of about the size asked for. Pairs are
+// cached in bench/.cache/. Each measurement runs in a fresh child that reports its time
+// and peak RSS; MB/s counts the bytes of both files, as the analysis reads both.
+// Also importable: `measurePipeline(sizeMb)` resolves { bytes, lastBytes, ms, peakRssBytes, groups }.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import v8 from "node:v8";
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(HERE), "..");
+const CACHE = path.join(ROOT, "bench/.cache");
+const ANALYZE = path.join(ROOT, "dist/src/heap/analyze.js");
+/** Sessions per MB of the second snapshot (measured on node 20). */
+const SESSIONS_PER_MB = 160;
+
+function node(args, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+/** A cached before/after pair whose second snapshot is about `sizeMb` MB. */
+export async function snapshotPair(sizeMb) {
+  const before = path.join(CACHE, `pair-${sizeMb}mb.before.heapsnapshot`);
+  const after = path.join(CACHE, `pair-${sizeMb}mb.after.heapsnapshot`);
+  if (existsSync(before) && existsSync(after)) return { before, after, generatedMs: undefined };
+  mkdirSync(CACHE, { recursive: true });
+  const sessions = Math.round(sizeMb * SESSIONS_PER_MB);
+  const result = await node(["--max-old-space-size=16384", HERE, "--generate-child", String(sessions), `${before}.partial`, `${after}.partial`], 3_600_000);
+  if (result.code !== 0) {
+    rmSync(`${before}.partial`, { force: true });
+    rmSync(`${after}.partial`, { force: true });
+    throw new Error(`generating a ${sizeMb} MB pair failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split("\n").pop()}`);
+  }
+  renameSync(`${before}.partial`, before);
+  renameSync(`${after}.partial`, after);
+  return { before, after, generatedMs: result.ms };
+}
+
+/** Times the pipeline on a pair in a fresh process. */
+export async function measurePipeline(sizeMb, timeoutMs = 900_000) {
+  const { before, after, generatedMs } = await snapshotPair(sizeMb);
+  const result = await node([HERE, "--measure-child", before, after], timeoutMs);
+  const bytes = statSync(before).size + statSync(after).size;
+  const lastBytes = statSync(after).size;
+  if (result.signal === "SIGKILL") return { bytes, lastBytes, generatedMs, error: "timed out" };
+  try {
+    return { bytes, lastBytes, generatedMs, ...JSON.parse(result.stdout.trim().split("\n").pop()) };
+  } catch {
+    return { bytes, lastBytes, generatedMs, error: result.stderr.trim().split("\n").pop() };
+  }
+}
+
+async function measureChild(before, after) {
+  const { analyzeSnapshots } = await import(pathToFileURL(ANALYZE).href);
+  const started = performance.now();
+  const diff = await analyzeSnapshots({ before, last: after, sessions: [1000] });
+  const ms = performance.now() - started;
+  console.log(
+    JSON.stringify({
+      ms,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      groups: diff.survivors.groups.length,
+      survivors: diff.survivors.count,
+      top: diff.survivors.groups[0]?.pathText,
+      readMs: diff.timings.readMs,
+    }),
+  );
+}
+
+/** In the generating child: sessions, a snapshot, more sessions (some leaked), a snapshot. */
+function generateChild(sessions, beforeFile, afterFile) {
+  class InterviewSession {
+    constructor(id) {
+      this.id = `session-${id}`;
+      this.candidateId = `candidate-${id}`;
+      this.startedAt = Date.now();
+      this.answers = [];
+      this.scores = new Map();
+      this.onAnswer = (answer) => this.answers.push(answer);
+    }
+  }
+  class Answer {
+    constructor(session, index) {
+      this.session = session;
+      this.index = index;
+      this.text = `answer ${index} of ${session.id}: ${"word ".repeat(index % 7)}`;
+      this.timings = [index, index * 2, index * 3];
+    }
+  }
+  // On globalThis: a local that is not used again would be collected before the snapshot.
+  const live = (globalThis.liveSessions = new Map()); // sessions in progress: kept in both snapshots
+  const leakedSessions = (globalThis.leakedSessions = new Map()); // the planted leak: never cleaned up
+  const make = (id) => {
+    const session = new InterviewSession(id);
+    for (let index = 0; index < 12; index++) session.onAnswer(new Answer(session, index));
+    session.scores.set("total", id % 100);
+    return session;
+  };
+  const first = Math.round(sessions * 0.6);
+  for (let id = 0; id < first; id++) live.set(id, make(id));
+  v8.writeHeapSnapshot(beforeFile);
+  for (let id = first; id < sessions; id++) {
+    const session = make(id);
+    if (id % 2 === 0) leakedSessions.set(id, session);
+  }
+  v8.writeHeapSnapshot(afterFile);
+}
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+
+async function main() {
+  if (!existsSync(ANALYZE)) throw new Error("dist/ is missing: run `npm run build` first");
+  const sizes = option("--sizes", "100,300").split(",").map(Number);
+  const repeat = Number(option("--repeat", "1"));
+  console.log("size        pair read   time     MB/s   peak RSS   RSS / larger file   survivors");
+  for (const size of sizes) {
+    let best;
+    for (let run = 0; run < repeat; run++) {
+      const result = await measurePipeline(size);
+      if (!best || (result.ms !== undefined && (best.ms === undefined || result.ms < best.ms))) best = result;
+    }
+    if (best.generatedMs !== undefined) console.log(`(generated the ${size} MB pair in ${(best.generatedMs / 1000).toFixed(0)} s)`);
+    if (best.error) {
+      console.log(`${size} MB: ${best.error}`);
+      continue;
+    }
+    const mb = best.bytes / 1e6;
+    console.log(
+      `${`${(best.lastBytes / 1e6).toFixed(0)} MB`.padEnd(11)} ${`${mb.toFixed(0)} MB`.padStart(9)}  ${`${(best.ms / 1000).toFixed(2)} s`.padStart(7)}  ${(mb / (best.ms / 1000)).toFixed(0).padStart(5)}  ${`${(best.peakRssBytes / 1e6).toFixed(0)} MB`.padStart(9)}  ${`${(best.peakRssBytes / best.lastBytes).toFixed(2)}×`.padStart(18)}   ${best.survivors.toLocaleString("en-US")} in ${best.groups} groups`,
+    );
+    console.log(`            top group: ${best.top}`);
+  }
+}
+
+if (process.argv[2] === "--generate-child") generateChild(Number(process.argv[3]), process.argv[4], process.argv[5]);
+else if (process.argv[2] === "--measure-child") await measureChild(process.argv[3], process.argv[4]);
+else if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
