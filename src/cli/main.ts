@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf, oneLine } from "../errors.js";
 import { LEAKCHECK_VERSION } from "../run/run.js";
+import { registerCompare } from "./compare.js";
 import { registerDiff } from "./diff.js";
 import { registerList } from "./list.js";
 import { registerRun } from "./run.js";
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   registerList(program);
   registerServe(program);
   registerDiff(program);
+  registerCompare(program);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
 
   try {

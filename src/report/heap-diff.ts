@@ -6,6 +6,7 @@ import chalk from "chalk";
 import Table from "cli-table3";
 import { formatBytes, formatSigned } from "../format.js";
 import type { HeapDiff, SurvivorGroup } from "../heap/model.js";
+import { escapeHtml } from "./escape-html.js";
 import { writeFileAtomic } from "./writer.js";
 
 const TERMINAL_ROWS = 10;
@@ -153,8 +154,4 @@ function truncate(text: string, max: number): string {
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

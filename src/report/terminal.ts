@@ -1,27 +1,23 @@
 // The terminal report: a table per scenario, then one verdict line. Returns a string.
 
-import chalk from "chalk";
+import type { ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
 import type { ScenarioResult } from "../run/scenario-run.js";
 import type { Verdict } from "../verdict/judge.js";
-import type { RunReport } from "./json.js";
+import { chalkFor } from "./color.js";
+import { REPORT_FILES, unfinishedScenarios, type RunReport } from "./json.js";
 
-const VERDICT_TEXT: Record<Verdict, string> = {
-  pass: chalk.green("PASS"),
-  fail: chalk.red("LEAK"),
-  error: chalk.yellow("ERROR"),
-};
-
-const mark = (pass: boolean) => (pass ? chalk.green("ok") : chalk.red("over"));
-
-/** One scenario's table and its reasons. */
-export function renderScenario(result: ScenarioResult): string {
+/** One scenario's table and its reasons; colours from `chalk` (none when it has level 0). */
+export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = chalkFor(process.stdout)): string {
+  const verdictText: Record<Verdict, string> = { pass: chalk.green("PASS"), fail: chalk.red("LEAK"), error: chalk.yellow("ERROR") };
+  const mark = (pass: boolean) => (pass ? chalk.green("ok") : chalk.red("over"));
   const table = new Table({
     head: ["check", "baseline", "final", "residual", "budget", ""],
     colAligns: ["left", "right", "right", "right", "right", "left"],
-    style: { head: ["bold"], border: [] },
+    // cli-table3 colours the head by itself: only where colour is wanted (NO_COLOR, pipes).
+    style: { head: chalk.level > 0 ? ["bold"] : [], border: [] },
     // No rule between rows: a dozen checks stay readable at a glance.
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
@@ -47,7 +43,7 @@ export function renderScenario(result: ScenarioResult): string {
   }
   const load = result.load;
   const lines = [
-    `${chalk.bold(result.name)}  ${VERDICT_TEXT[result.verdict]}  ${chalk.dim(
+    `${chalk.bold(result.name)}  ${verdictText[result.verdict]}  ${chalk.dim(
       `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ` +
         `${load.failed} failed · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
     )}`,
@@ -59,23 +55,27 @@ export function renderScenario(result: ScenarioResult): string {
   return lines.join("\n");
 }
 
-/** The whole run: every scenario, then the verdict line. */
-export function renderRun(report: RunReport): string {
-  const parts = report.scenarios.map(renderScenario);
+/** The whole run: every scenario, then the verdict line and where the reports are. */
+export function renderRun(report: RunReport, chalk: ChalkInstance = chalkFor(process.stdout)): string {
+  const parts = report.scenarios.map((scenario) => renderScenario(scenario, chalk));
   const counts = { pass: 0, fail: 0, error: 0 };
   for (const scenario of report.scenarios) counts[scenario.verdict]++;
   const summary =
     `${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"}: ${counts.pass} passed, ${counts.fail} leaked` +
     (counts.error ? `, ${counts.error} errored` : "") +
-    ` · seed ${report.seed} · ${formatDuration(report.durationMs)}` +
-    (report.reportDir ? ` · ${report.reportDir}/report.json` : "");
+    ` · seed ${report.seed} · ${formatDuration(report.durationMs)}`;
   const headline =
     report.verdict === "pass"
       ? chalk.green.bold("PASS: no leaks within budget")
       : report.verdict === "fail"
         ? chalk.red.bold("FAIL: memory leaks over budget")
         : chalk.yellow.bold("ERROR: the run could not be judged");
-  parts.push(`${headline}  ${chalk.dim(summary)}`);
-  if (report.partial) parts.push(chalk.yellow(`partial run: ${report.error ?? "stopped early"}`));
+  const lines = [`${headline}  ${chalk.dim(summary)}`];
+  if (report.partial) {
+    const unfinished = unfinishedScenarios(report).map(({ name, started }) => `${name} (${started ? "stopped" : "not started"})`);
+    lines.push(chalk.yellow(`PARTIAL run: ${report.error ?? "stopped early"}${unfinished.length ? `; without a verdict: ${unfinished.join(", ")}` : ""}`));
+  }
+  if (report.reportDir) lines.push(chalk.dim(`reports: ${report.reportDir}/${REPORT_FILES.html} (also report.json, report.md, junit.xml)`));
+  parts.push(lines.join("\n"));
   return `${parts.join("\n\n")}\n`;
 }

@@ -1,16 +1,20 @@
 // A whole run: scenarios and budget loaded (bad input fails before anything starts),
-// a run folder, each scenario in turn on a fresh server, report.json written at the
-// end, or marked partial when an error or a signal stopped the run.
+// a run folder, each scenario in turn on a fresh server. The reports are written when
+// the run starts and after each scenario, marked partial, and once more at the end:
+// whatever stops the run (an error, Ctrl-C, even SIGKILL), the folder holds complete
+// report files, and they say whether the run finished.
 
-import fs from "node:fs/promises";
+import fs from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { oneLine, UsageError } from "../errors.js";
-import { overallVerdict, renderJson, type RunReport } from "../report/json.js";
-import { writeFileAtomic } from "../report/writer.js";
+import { overallVerdict, REPORT_SCHEMA_VERSION, type RunReport, type RunTimings } from "../report/json.js";
+import { listRunFiles, writeReports } from "../report/run-folder.js";
 import { loadScenarios } from "../scenario/loader.js";
 import { budgetFor, readBudgetFile } from "../verdict/budget.js";
-import type { RunEvent, RunOptions } from "./options.js";
+import type { RunEvent, RunOptions, RunPhase, TargetChoice } from "./options.js";
 import { runScenario, type ScenarioResult } from "./scenario-run.js";
 
 const require = createRequire(import.meta.url);
@@ -19,6 +23,8 @@ export const LEAKCHECK_VERSION: string = (require("../../../package.json") as { 
 export interface RunHooks {
   emit: (event: RunEvent) => void;
   signal: AbortSignal;
+  /** Where $GITHUB_STEP_SUMMARY is read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The error that stopped a run, with the partial report already written. */
@@ -28,37 +34,70 @@ export class RunStopped extends Error {
   }
 }
 
+const STILL_RUNNING =
+  "the run had not finished when this report was written: it is still going, or leakcheck was killed before it could write the final report";
+
 /** Runs the scenarios and returns the report; throws RunStopped (holding the partial report) when it cannot finish. */
 export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
   const scenarios = await loadScenarios(options.scenarios);
   const budgetFile = options.budgetFile ? await readBudgetFile(options.budgetFile) : undefined;
-  const runDir = await makeRunDir(options.reportDir, scenarios.map((scenario) => scenario.definition.name));
+  const planned = scenarios.map((scenario) => scenario.definition.name);
+  const runDir = await makeRunDir(options.reportDir, planned);
 
   const started = Date.now();
   const results: ScenarioResult[] = [];
-  const report = (partial: boolean, error?: string): RunReport => ({
-    verdict: overallVerdict(results, error !== undefined),
-    partial,
-    error,
+  let running: string | undefined;
+  const versions = {
+    leakcheck: LEAKCHECK_VERSION,
+    node: process.version,
+    v8: process.versions.v8,
+    socketIo: socketIoVersion(options.target),
+  };
+  const machine = {
+    hostname: os.hostname(),
+    platform: process.platform,
+    arch: process.arch,
+    cpus: os.availableParallelism(),
+    memoryBytes: os.totalmem(),
+  };
+  const report = async (state: { partial: boolean; error?: string; finished: boolean }): Promise<RunReport> => ({
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    verdict: overallVerdict(results, state.error !== undefined),
+    partial: state.partial,
+    error: state.error,
+    planned,
+    stoppedDuring: state.partial ? running : undefined,
     seed: options.seed,
     startedAt: new Date(started).toISOString(),
+    finishedAt: state.finished ? new Date().toISOString() : undefined,
     durationMs: Date.now() - started,
     reportDir: path.relative(process.cwd(), runDir) || runDir,
-    versions: { leakcheck: LEAKCHECK_VERSION, node: process.version },
+    versions,
+    machine,
     options: describeOptions(options),
-    scenarios: results,
+    timings: sumTimings(results),
+    files: await listRunFiles(runDir),
+    scenarios: [...results],
   });
+  const write = async (state: { partial: boolean; error?: string; finished: boolean }): Promise<RunReport> => {
+    const written = await report(state);
+    await writeReports(runDir, written, { final: state.finished, env: hooks.env });
+    return written;
+  };
 
   try {
     for (const [index, scenario] of scenarios.entries()) {
       hooks.signal.throwIfAborted();
+      running = scenario.definition.name;
+      // Written before each scenario, so a run killed outright (SIGKILL, power) still leaves a whole report.
+      await write({ partial: true, error: STILL_RUNNING, finished: false });
       hooks.emit({
         type: "scenario-start",
         scenario: scenario.definition.name,
         index,
         total: scenarios.length,
         seed: options.seed,
-        target: options.target.kind === "bundled" ? `bundled server (leak mode ${options.target.leak})` : options.target.kind === "url" ? options.target.url : options.target.command,
+        target: describeTarget(options.target),
       });
       const result = await runScenario(scenario, {
         options,
@@ -68,42 +107,84 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
         emit: hooks.emit,
       });
       results.push(result);
+      running = undefined;
       hooks.emit({ type: "scenario-end", scenario: result.name, verdict: result.verdict, ms: result.durationMs });
     }
   } catch (error) {
-    const partial = report(true, oneLine(error));
-    await writeReport(runDir, partial);
+    const partial = await write({ partial: true, error: oneLine(error), finished: true }).catch(async (writeError: unknown) => {
+      // The reports could not be written either: the caller still gets the report and the first error.
+      process.stderr.write(`leakcheck: ${oneLine(writeError)}\n`);
+      return report({ partial: true, error: oneLine(error), finished: true });
+    });
     throw new RunStopped(error, partial);
   }
-  const complete = report(false);
-  await writeReport(runDir, complete);
-  return complete;
+  return write({ partial: false, finished: true });
 }
 
-async function writeReport(runDir: string, report: RunReport): Promise<void> {
-  await writeFileAtomic(path.join(runDir, "report.json"), renderJson(report));
-  // reports/latest → the newest run folder (a relative link, so the folder can move).
-  const latest = path.join(path.dirname(runDir), "latest");
-  const temporary = `${latest}.${process.pid}.tmp`;
-  try {
-    await fs.rm(temporary, { force: true });
-    await fs.symlink(path.basename(runDir), temporary);
-    await fs.rename(temporary, latest);
-  } catch {
-    await fs.rm(temporary, { force: true });
+function describeTarget(target: TargetChoice): string {
+  if (target.kind === "bundled") return `bundled server (leak mode ${target.leak})`;
+  return target.kind === "url" ? target.url : target.command;
+}
+
+function sumTimings(results: ScenarioResult[]): RunTimings {
+  const phasesMs: Partial<Record<RunPhase, number>> = {};
+  for (const result of results) {
+    for (const [phase, ms] of Object.entries(result.timings) as [RunPhase, number][]) {
+      phasesMs[phase] = (phasesMs[phase] ?? 0) + ms;
+    }
+  }
+  return { scenariosMs: Object.fromEntries(results.map((result) => [result.name, result.durationMs])), phasesMs };
+}
+
+/**
+ * The socket.io version the server under test runs: the one installed beside leakcheck
+ * for the bundled server; for a command, the first socket.io found from the working
+ * folder or the folder of a file the command names; "unknown" for --url.
+ */
+function socketIoVersion(target: TargetChoice): string {
+  if (target.kind === "url") return "unknown";
+  const starts =
+    target.kind === "bundled"
+      ? [path.dirname(fileURLToPath(import.meta.url))]
+      : [
+          process.cwd(),
+          ...target.command
+            .split(/\s+/)
+            .map((word) => path.resolve(word.replace(/^["']|["']$/g, "")))
+            .filter((file) => fs.existsSync(file))
+            .map((file) => (fs.statSync(file).isDirectory() ? file : path.dirname(file))),
+        ];
+  for (const start of starts) {
+    const version = installedVersion(start, "socket.io");
+    if (version) return version;
+  }
+  return "unknown";
+}
+
+/** The version in node_modules/<name>/package.json, looking up from `start` as Node's resolver does. */
+function installedVersion(start: string, name: string): string | undefined {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8")) as { version?: unknown };
+      if (typeof manifest.version === "string") return manifest.version;
+    } catch {
+      // not installed here: look one folder up
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
 /** reports/<UTC timestamp>-<scenarios>/, created now so a bad --report-dir fails before any server starts. */
 async function makeRunDir(reportDir: string, names: string[]): Promise<string> {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const label = names.length > 3 ? `${names.length}-scenarios` : names.join("+");
+  // A user's scenario may be named anything: keep the folder name to safe characters.
+  const label = (names.length > 3 ? `${names.length}-scenarios` : names.join("+")).replace(/[^\w.+-]+/g, "-");
   let runDir = path.resolve(reportDir, `${stamp}-${label}`);
   try {
-    await fs.mkdir(path.resolve(reportDir), { recursive: true });
+    await fs.promises.mkdir(path.resolve(reportDir), { recursive: true });
     for (let attempt = 2; ; attempt++) {
       try {
-        await fs.mkdir(runDir);
+        await fs.promises.mkdir(runDir);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 50) throw error;
@@ -118,6 +199,7 @@ async function makeRunDir(reportDir: string, names: string[]): Promise<string> {
   return runDir;
 }
 
+/** Every option of the run, as given after defaults: enough to repeat it. */
 function describeOptions(options: RunOptions): Record<string, unknown> {
   return { ...options };
 }

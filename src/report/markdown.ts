@@ -1,0 +1,76 @@
+// report.md: GitHub-flavoured Markdown short enough for a PR comment or a job summary:
+// the verdict, a row per scenario, the reasons, and where the full report is.
+
+import { formatDuration } from "../duration.js";
+import { formatBytes, formatSigned } from "../format.js";
+import type { ScenarioResult } from "../run/scenario-run.js";
+import type { Verdict } from "../verdict/judge.js";
+import { unfinishedScenarios, REPORT_FILES, type RunReport } from "./json.js";
+
+export const MARKDOWN_VERDICT: Record<Verdict, string> = {
+  pass: "✅ PASS",
+  fail: "❌ LEAK",
+  error: "⚠️ ERROR",
+};
+
+const HEADLINE: Record<Verdict, string> = {
+  pass: "✅ leakcheck: PASS, no leaks within budget",
+  fail: "❌ leakcheck: FAIL, memory leaks over budget",
+  error: "⚠️ leakcheck: ERROR, the run could not be judged",
+};
+
+/** report.md's text. */
+export function renderMarkdown(report: RunReport): string {
+  const lines = [`## ${HEADLINE[report.verdict]}`, ""];
+  if (report.partial) {
+    const unfinished = unfinishedScenarios(report).map(({ name, started }) => `\`${name}\` (${started ? "stopped" : "not started"})`);
+    lines.push(
+      `> **PARTIAL run**: ${escapeText(report.error ?? "stopped early")}` + (unfinished.length ? ` Unfinished: ${unfinished.join(", ")}.` : ""),
+      "",
+    );
+  }
+  lines.push("| scenario | verdict | sessions | heap growth per session | left over after settling | failed sessions |", "|---|---|--:|--:|---|--:|");
+  for (const scenario of report.scenarios) lines.push(scenarioRow(scenario));
+  for (const { name, started } of unfinishedScenarios(report)) lines.push(`| ${cell(name)} | ⏹ ${started ? "stopped" : "not run"} | | | | |`);
+  lines.push("");
+
+  for (const scenario of report.scenarios) {
+    if (scenario.reasons.length === 0) continue;
+    lines.push(`**${escapeText(scenario.name)}**`, "");
+    for (const reason of scenario.reasons) lines.push(`- ${escapeText(reason)}`);
+    lines.push("");
+  }
+
+  const facts = [
+    `seed ${report.seed}`,
+    `leakcheck ${report.versions.leakcheck}`,
+    `node ${report.versions.node}`,
+    `socket.io ${report.versions.socketIo}`,
+    formatDuration(report.durationMs),
+  ];
+  if (report.reportDir) facts.push(`full report: \`${code(`${report.reportDir}/${REPORT_FILES.html}`)}\``);
+  lines.push(`<sub>${facts.join(" · ")}</sub>`, "");
+  return lines.join("\n");
+}
+
+function scenarioRow(scenario: ScenarioResult): string {
+  const heap = scenario.heap ? `${formatBytes(scenario.heap.perSessionBytes)} (budget ${formatBytes(scenario.heap.budgetBytes)})` : "n/a";
+  const over = [...scenario.gauges, ...(scenario.handles ?? [])].filter((check) => !check.pass);
+  const leftOver = over.length ? over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ") : "none over budget";
+  return `| ${cell(scenario.name)} | ${MARKDOWN_VERDICT[scenario.verdict]} | ${scenario.sessions.toLocaleString("en-US")} | ${heap} | ${cell(leftOver)} | ${scenario.load.failed.toLocaleString("en-US")} |`;
+}
+
+/** Text inside a table cell: pipes would end the cell, newlines the row. */
+function cell(text: string): string {
+  return escapeText(text).replace(/\|/g, "\\|");
+}
+
+/** Text that Markdown or GitHub's HTML filter could read as markup. */
+function escapeText(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").replace(/[<>]/g, (char) => (char === "<" ? "&lt;" : "&gt;")).replace(/([\\`*_[\]])/g, "\\$1");
+}
+
+/** Text inside a code span: a backtick would close it. */
+function code(text: string): string {
+  return text.replace(/`/g, "'").replace(/\s*\n\s*/g, " ");
+}

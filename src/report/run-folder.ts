@@ -1,0 +1,83 @@
+// Puts a run's reports on disk: report.md, junit.xml, report.html, then report.json
+// last (a reader that finds report.json finds the others), each written atomically;
+// then reports/latest → this folder, and the step summary of GitHub Actions.
+
+import type { Dirent } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { oneLine, RunError } from "../errors.js";
+import { renderHtml } from "./html.js";
+import { REPORT_FILES, renderJson, type RunFile, type RunReport } from "./json.js";
+import { renderJunit } from "./junit.js";
+import { renderMarkdown } from "./markdown.js";
+import { writeFileAtomic } from "./writer.js";
+
+export interface WriteReportsOptions {
+  /** The run is over (complete or stopped): also append report.md to $GITHUB_STEP_SUMMARY. */
+  final: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Writes every report file of `report` into `runDir`; throws RunError when the folder cannot be written. */
+export async function writeReports(runDir: string, report: RunReport, options: WriteReportsOptions): Promise<void> {
+  const markdown = renderMarkdown(report);
+  try {
+    await writeFileAtomic(path.join(runDir, REPORT_FILES.markdown), markdown);
+    await writeFileAtomic(path.join(runDir, REPORT_FILES.junit), renderJunit(report));
+    await writeFileAtomic(path.join(runDir, REPORT_FILES.html), renderHtml(report));
+    await writeFileAtomic(path.join(runDir, REPORT_FILES.json), renderJson(report));
+  } catch (error) {
+    throw new RunError(`cannot write the reports into ${runDir} (${oneLine(error)}): free some space or choose another --report-dir`);
+  }
+  await pointLatestAt(runDir);
+  const summaryFile = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
+  if (options.final && summaryFile) await appendStepSummary(summaryFile, markdown);
+}
+
+/** The files in `runDir` and its subfolders other than the reports themselves (logs, snapshots, heap diffs), for the reports to link. */
+export async function listRunFiles(runDir: string, subfolder = ""): Promise<RunFile[]> {
+  const reports = new Set<string>(Object.values(REPORT_FILES));
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(path.join(runDir, subfolder), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const files: RunFile[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    // Dot names are files being written (see writeFileAtomic).
+    if (entry.name.startsWith(".")) continue;
+    const name = subfolder ? `${subfolder}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      files.push(...(await listRunFiles(runDir, name)));
+    } else if (entry.isFile() && !reports.has(name)) {
+      const stat = await fs.stat(path.join(runDir, name)).catch(() => undefined);
+      if (stat) files.push({ name, bytes: stat.size });
+    }
+  }
+  return files;
+}
+
+/** reports/latest → the newest run folder: a relative link, so the parent folder can move. */
+async function pointLatestAt(runDir: string): Promise<void> {
+  const latest = path.join(path.dirname(runDir), "latest");
+  const temporary = `${latest}.${process.pid}.tmp`;
+  try {
+    await fs.rm(temporary, { force: true });
+    await fs.symlink(path.basename(runDir), temporary);
+    await fs.rename(temporary, latest);
+  } catch {
+    // A file system without links (some CI caches): the run folder itself is still complete.
+    await fs.rm(temporary, { force: true });
+  }
+}
+
+/** Appends the Markdown report to the job summary GitHub Actions shows on the run's page. */
+async function appendStepSummary(file: string, markdown: string): Promise<void> {
+  try {
+    await fs.appendFile(file, `${markdown}\n`);
+  } catch (error) {
+    // The gate's verdict does not depend on the summary: say so and go on.
+    process.stderr.write(`leakcheck: cannot append the report to GITHUB_STEP_SUMMARY (${oneLine(error)}); the run folder has report.md\n`);
+  }
+}

@@ -1,0 +1,198 @@
+// The renderers on crafted reports: every format says the same verdicts, escapes what it
+// must, and marks a partial run; the timeline keeps its shape; the writer leaves no half file.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { XMLParser } from "fast-xml-parser";
+import { afterAll, describe, expect, it } from "vitest";
+import { renderHtml } from "../../src/report/html.js";
+import { renderJson } from "../../src/report/json.js";
+import { renderJunit } from "../../src/report/junit.js";
+import { renderMarkdown } from "../../src/report/markdown.js";
+import { listRunFiles, writeReports } from "../../src/report/run-folder.js";
+import { buildTimeline, thin } from "../../src/report/timeline.js";
+import { writeFileAtomic } from "../../src/report/writer.js";
+import { heapDiff, runReport, scenarioResult } from "./support/reports.js";
+
+const JUNIT_XSD = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures/junit.xsd");
+const hasXmllint = spawnSync("sh", ["-c", "command -v xmllint"]).status === 0;
+const temporary = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-renderers-"));
+afterAll(() => fs.rmSync(temporary, { recursive: true, force: true }));
+
+const leak = scenarioResult("abrupt-close", 400, { heapDiff: heapDiff(400) });
+const fixed = scenarioResult("normal-completion", 0);
+const mixed = runReport([leak, fixed]);
+const interrupted = runReport([fixed], {
+  verdict: "error",
+  partial: true,
+  error: "interrupted by SIGINT: the run was stopped before it finished; reports are marked partial",
+  planned: ["normal-completion", "abrupt-close", "network-drop"],
+  stoppedDuring: "abrupt-close",
+});
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testcase", "property", "testsuite"].includes(name) });
+type Testcase = { name: string; failure?: { message: string; "#text": string }; error?: { message: string }; skipped?: { message: string } };
+const testcases = (text: string): Testcase[] => xml.parse(text).testsuites.testsuite[0].testcase as Testcase[];
+
+function validateJunit(text: string): void {
+  if (!hasXmllint) {
+    // CI always validates (.ci/run installs it); a developer without it still gets the other checks.
+    if (process.env.CI) throw new Error("xmllint is missing: apt-get install -y libxml2-utils");
+    return;
+  }
+  const file = path.join(temporary, `junit-${Math.random().toString(36).slice(2)}.xml`);
+  fs.writeFileSync(file, text);
+  const result = spawnSync("xmllint", ["--noout", "--schema", JUNIT_XSD, file], { encoding: "utf8" });
+  expect(result.stderr).toContain("validates");
+  expect(result.status).toBe(0);
+}
+
+describe("junit.xml", () => {
+  it("has one suite per run and one case per scenario, failures with every reason, valid against the JUnit schema", () => {
+    const text = renderJunit(mixed);
+    validateJunit(text);
+    const parsed = xml.parse(text);
+    expect(parsed.testsuites.testsuite).toHaveLength(1);
+    const suite = parsed.testsuites.testsuite[0];
+    expect(suite).toMatchObject({ tests: "2", failures: "1", errors: "0", skipped: "0" });
+    const cases = testcases(text);
+    expect(cases.map((c) => c.name)).toEqual(["abrupt-close", "normal-completion"]);
+    expect(cases[0].failure?.["#text"].split("\n")).toEqual(leak.reasons);
+    expect(cases[1].failure).toBeUndefined();
+  });
+
+  it("escapes names and reasons whatever they hold", () => {
+    const nasty = scenarioResult(`odd <name> & "quotes"`, 4, { reasons: ["a < b && c > d: \"x\" 'y' ]]>", "control \u0001 character"] });
+    const text = renderJunit(runReport([nasty]));
+    validateJunit(text);
+    const cases = testcases(text);
+    expect(cases[0].name).toBe(`odd <name> & "quotes"`);
+    expect(cases[0].failure?.["#text"]).toContain("a < b && c > d: \"x\" 'y' ]]>");
+  });
+
+  it("in a partial run: the stopped scenario is an error, the ones never started are skipped", () => {
+    const text = renderJunit(interrupted);
+    validateJunit(text);
+    const cases = testcases(text);
+    expect(cases.map((c) => c.name)).toEqual(["normal-completion", "abrupt-close", "network-drop"]);
+    expect(cases[1].error?.message).toMatch(/stopped before its verdict: interrupted by SIGINT/);
+    expect(cases[2].skipped?.message).toMatch(/not run/);
+    expect(xml.parse(text).testsuites.testsuite[0]).toMatchObject({ tests: "3", errors: "1", skipped: "1" });
+  });
+});
+
+describe("report.md", () => {
+  it("gives the verdict, a row per scenario with the same verdicts as report.json, and the reasons", () => {
+    const text = renderMarkdown(mixed);
+    expect(text.split("\n")[0]).toMatch(/^## ❌ leakcheck: FAIL/);
+    const rows = text.split("\n").filter((line) => /^\| (abrupt-close|normal-completion) \|/.test(line));
+    expect(rows.map((row) => row.split("|")[2].trim())).toEqual(["❌ LEAK", "✅ PASS"]);
+    for (const reason of leak.reasons) expect(text).toContain(`- ${reason}`);
+    expect(text).toContain("`reports/20261125T120000Z-test/report.html`");
+    expect(text.length).toBeLessThan(4000);
+  });
+
+  it("says PARTIAL and lists what did not finish", () => {
+    const text = renderMarkdown(interrupted);
+    expect(text).toMatch(/\*\*PARTIAL run\*\*: interrupted by SIGINT/);
+    expect(text).toContain("`abrupt-close` (stopped)");
+    expect(text).toMatch(/\| network-drop \| ⏹ not run \|/);
+  });
+
+  it("keeps a pipe in a scenario name inside its cell", () => {
+    const text = renderMarkdown(runReport([scenarioResult("a|b", 0)]));
+    expect(text).toContain("| a\\|b |");
+  });
+});
+
+describe("report.html", () => {
+  it("is self-contained: no script, nothing fetched, a CSP that forbids both", () => {
+    const html = renderHtml(mixed);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(html).toContain(`Content-Security-Policy" content="default-src 'none'`);
+  });
+
+  it("puts the verdict first, then a table, a timeline per scenario with every phase, the heap diff and the files", () => {
+    const html = renderHtml(mixed);
+    expect(html.indexOf("FAIL: memory leaks over budget")).toBeLessThan(html.indexOf('<table class="summary"'));
+    expect(html.match(/<svg class="timeline"/g)).toHaveLength(2);
+    for (const phase of ["warm-up", "baseline", "rounds", "settle", "final"]) {
+      expect(html).toContain(`data-series="heapUsed" data-phase="${phase}"`);
+      expect(html).toContain(`<g class="phase" data-phase="${phase}"`);
+    }
+    expect(html).toContain('class="gc-point" data-label="round 4"');
+    expect(html).toContain("<h3>Heap diff</h3>");
+    expect(html).toContain("activeSessions (Map) → value → Session &lt;&amp;&gt;");
+    expect(html).toContain('<a href="snapshots/a.final.heapsnapshot">');
+    expect(html).toContain('<a href="junit.xml">');
+  });
+
+  it("says PARTIAL and names what did not finish", () => {
+    const html = renderHtml(interrupted);
+    expect(html).toContain("(PARTIAL)");
+    expect(html).toContain("<strong>PARTIAL run.</strong>");
+    expect(html).toContain("abrupt-close (stopped), network-drop (not started)");
+  });
+
+  it("draws the heap after GC per round when a report has no samples", () => {
+    const html = renderHtml(runReport([scenarioResult("abrupt-close", 400, { samples: [], phases: [] })]));
+    expect(html).toContain('data-source="rounds"');
+    expect(html).toContain('data-series="heapAfterGc"');
+  });
+});
+
+describe("the timeline", () => {
+  it("splits each series by phase and joins gauges that move together", () => {
+    const timeline = buildTimeline(leak);
+    expect(timeline?.source).toBe("samples");
+    expect(timeline?.heap[0].pieces.map((piece) => piece.phase)).toEqual(["warm-up", "baseline", "rounds", "settle", "final"]);
+    expect(timeline?.counts[0].label).toBe("activeSessions = questionTimers = performanceCache = socketMappings = active timers");
+    expect(timeline?.gc.map((point) => point.label)).toEqual(["baseline", "round 1", "round 2", "round 3", "round 4", "final"]);
+  });
+
+  it("thins long series and keeps the peaks", () => {
+    const points = Array.from({ length: 10_000 }, (_, x) => ({ x, y: x === 5000 ? 99 : x % 7 }));
+    const thinned = thin(points, 500);
+    expect(thinned.length).toBeLessThanOrEqual(500);
+    expect(thinned[0]).toEqual(points[0]);
+    expect(thinned.at(-1)).toEqual(points.at(-1));
+    expect(thinned.some((point) => point.y === 99)).toBe(true);
+  });
+});
+
+describe("the run folder", () => {
+  it("writes every report, links latest, and appends report.md to GITHUB_STEP_SUMMARY only at the end", async () => {
+    const parent = fs.mkdtempSync(path.join(temporary, "reports-"));
+    const runDir = path.join(parent, "20261125T120000Z-test");
+    fs.mkdirSync(path.join(runDir, "snapshots"), { recursive: true });
+    fs.writeFileSync(path.join(runDir, "server.log"), "log\n");
+    fs.writeFileSync(path.join(runDir, "snapshots", "x.heapsnapshot"), "{}");
+    const summary = path.join(temporary, "step-summary.md");
+    fs.writeFileSync(summary, "earlier step\n");
+    const env = { GITHUB_STEP_SUMMARY: summary };
+
+    await writeReports(runDir, interrupted, { final: false, env });
+    expect(fs.readFileSync(summary, "utf8")).toBe("earlier step\n");
+    await writeReports(runDir, mixed, { final: true, env });
+    expect(fs.readFileSync(summary, "utf8")).toBe(`earlier step\n${renderMarkdown(mixed)}\n`);
+
+    expect(fs.readdirSync(runDir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md", "server.log", "snapshots"]);
+    expect(fs.readFileSync(path.join(parent, "latest", "report.json"), "utf8")).toBe(renderJson(mixed));
+    expect(fs.readlinkSync(path.join(parent, "latest"))).toBe("20261125T120000Z-test");
+    expect(await listRunFiles(runDir)).toEqual([
+      { name: "server.log", bytes: 4 },
+      { name: "snapshots/x.heapsnapshot", bytes: 2 },
+    ]);
+  });
+
+  it("an atomic write leaves the old file or the new one, and no temporary file", async () => {
+    const file = path.join(temporary, "atomic.txt");
+    await writeFileAtomic(file, "old");
+    await expect(writeFileAtomic(path.join(temporary, "no-such-folder", "x.txt"), "new")).rejects.toThrow();
+    await writeFileAtomic(file, "new");
+    expect(fs.readFileSync(file, "utf8")).toBe("new");
+    expect(fs.readdirSync(temporary).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+});
