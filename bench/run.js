@@ -3,6 +3,7 @@
 // on the bundled server over loopback and prints what it measured.
 //   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
+//   BENCH_HEAP_SIZES / BENCH_PIPELINE_SIZES  heap snapshot sizes in MB (bench/heap-*.js for side-by-side tables)
 // Note: leakcheck's server CPU includes the GCs it forces between rounds; the bare
 // socket.io-client loop forces none.
 import { spawn } from "node:child_process";
@@ -10,10 +11,15 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateSnapshot, measure } from "./heap-snapshots.js";
+import { measurePipeline } from "./heap-pipeline.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin/leakcheck.js");
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
+// Snapshot sizes in MB (generated once into bench/.cache/); BENCH_HEAP_SIZES=100,300,700.
+const HEAP_SIZES = (process.env.BENCH_HEAP_SIZES ?? "100,300,700").split(",").map(Number);
+const PIPELINE_SIZES = (process.env.BENCH_PIPELINE_SIZES ?? "100,300").split(",").map(Number);
 const PEAK = Number(process.env.BENCH_PEAK ?? 10_000);
 const reportDir = mkdtempSync(path.join(os.tmpdir(), "leakcheck-bench-"));
 
@@ -91,7 +97,24 @@ try {
   times.sort((a, b) => a - b);
   line(`\`run all\` on the fixed server (${REPEAT} runs)`, `median ${(times[Math.floor(times.length / 2)] / 1000).toFixed(1)} s, max ${(times[times.length - 1] / 1000).toFixed(1)} s`);
   line("false failures of the fixed server", `${falseFailures} of ${REPEAT}`);
-  line("heap-snapshot parse MB/s", "n/a (heap snapshots are the next issue)");
+  // Heap snapshots: the reader alone, and read + diff + retainer paths on a pair of one process.
+  for (const size of HEAP_SIZES) {
+    const { file, bytes } = await generateSnapshot(size);
+    const read = await measure("ours", file);
+    line(
+      `heap-snapshot read, ${(bytes / 1e6).toFixed(0)} MB file`,
+      read.error ? read.error : `${(bytes / 1e6 / (read.ms / 1000)).toFixed(0)} MB/s · peak RSS ${(read.peakRssBytes / 1e6).toFixed(0)} MB (${(read.peakRssBytes / bytes).toFixed(2)}× the file)`,
+    );
+  }
+  for (const size of PIPELINE_SIZES) {
+    const pipeline = await measurePipeline(size);
+    line(
+      `read + diff + paths, ${(pipeline.lastBytes / 1e6).toFixed(0)} MB after-snapshot`,
+      pipeline.error
+        ? pipeline.error
+        : `${(pipeline.bytes / 1e6 / (pipeline.ms / 1000)).toFixed(0)} MB/s over both files (${(pipeline.bytes / 1e6).toFixed(0)} MB in ${(pipeline.ms / 1000).toFixed(1)} s) · peak RSS ${(pipeline.peakRssBytes / 1e6).toFixed(0)} MB`,
+    );
+  }
 } finally {
   rmSync(reportDir, { recursive: true, force: true });
 }

@@ -3,12 +3,14 @@
 // string, so files past V8's ~512 MB string limit read. Tokens never need more than one
 // chunk: an incomplete token is kept at the front of the buffer when the next chunk is read,
 // and the buffer doubles for a token longer than half of it (a long script source).
+import { constants } from "node:buffer";
 import type { FileHandle } from "node:fs/promises";
 import { SnapshotFormatError, showByte } from "./format-error.js";
 
-export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
 const MAX_DEPTH = 10_000;
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 
 /** Where an array of numbers goes: a pre-sized typed array, or one that doubles (locations). */
 export interface UintSink {
@@ -40,8 +42,6 @@ export class ByteReader {
   private scanned = 0;
   private scanHigh = 0;
   private scanEscape = false;
-  // State of an array scan between chunks: 0 after "[", 1 after a value, 2 after ",".
-  private arrayState = 0;
 
   constructor(
     private readonly file: FileHandle,
@@ -150,6 +150,8 @@ export class ByteReader {
     let escape = this.scanEscape;
     for (;;) {
       if (q >= end) {
+        // Longer than any JS string can be: garbage, not a snapshot (and the buffer would grow without end).
+        if (q - start > MAX_STRING_LENGTH) this.fail(`a string longer than ${MAX_STRING_LENGTH} bytes`, start);
         this.scanned = q - start - 1;
         this.scanHigh = high;
         this.scanEscape = escape;
@@ -216,9 +218,17 @@ export class ByteReader {
   /** A JSON array of uint32 into `sink`; `pos` is at "[". Fails on anything but whole numbers 0..2^32-1. */
   async readUints(sink: UintSink, expectedTotal: number | undefined): Promise<void> {
     this.pos++;
-    this.arrayState = 0;
+    scanState = AFTER_OPEN;
     for (;;) {
-      if (this.scanUints(sink)) return;
+      scanCount = sink.count;
+      const p = scanUints(this.buf, this.pos, this.end, sink.values, this.eof);
+      sink.count = scanCount;
+      this.pos = p;
+      if (p < this.end && this.buf[p] === 0x5d && scanState !== AFTER_COMMA) {
+        this.pos++;
+        return;
+      }
+      if (p < this.end && this.stoppedAt(sink)) continue;
       if (!(await this.more(this.pos))) {
         const missing = expectedTotal === undefined ? "" : `expected ${expectedTotal - sink.count} more ${sink.label} values`;
         this.failEof(missing || `the ${sink.label}s array has no closing "]"`);
@@ -226,66 +236,30 @@ export class ByteReader {
     }
   }
 
-  /** Scans numbers in the buffer; true once "]" is consumed, false when more bytes are needed. */
-  private scanUints(sink: UintSink): boolean {
-    const { buf, end, eof } = this;
-    let p = this.pos;
-    let state = this.arrayState;
-    let values = sink.values;
-    let count = sink.count;
-    let done = false;
-    while (p < end) {
-      const c = buf[p];
-      if (c === 0x2c) {
-        if (state !== 1) this.failInArray(c, p, state, sink);
-        state = 2;
-        p++;
-        continue;
-      }
-      let v = c - 48;
-      if (v >>> 0 < 10) {
-        if (state === 1) this.failInArray(c, p, state, sink);
-        let q = p + 1;
-        let d = 0;
-        while (q < end && (d = buf[q] - 48) >>> 0 < 10) {
-          v = v * 10 + d;
-          q++;
-        }
-        if (q - p > 10 || v > 0xffffffff) this.fail(`${sink.label} value ${tooBig(buf, p, q)} is larger than 4294967295`, p);
-        if (q === end && !eof) break; // the number may go on in the next chunk
-        if (count === values.length) {
-          if (!sink.growable) this.fail(`more ${sink.label} values than the snapshot header declares (${values.length})`, p);
-          const bigger = new Uint32Array(values.length * 2);
-          bigger.set(values);
-          values = sink.values = bigger;
-        }
-        values[count++] = v;
-        p = q;
-        state = 1;
-        continue;
-      }
-      if (isWhitespace(c)) {
-        p++;
-        continue;
-      }
-      if (c === 0x5d && state !== 2) {
-        p++;
-        done = true;
-        break;
-      }
-      this.failInArray(c, p, state, sink);
-    }
-    this.pos = p;
-    this.arrayState = state;
-    sink.count = count;
-    return done;
-  }
-
-  private failInArray(c: number, p: number, state: number, sink: UintSink): never {
+  /**
+   * Why scanUints stopped before the end of the buffer: a number that may go on in the next
+   * chunk (false: read more), a full growable sink (grown, true: scan on), or an error.
+   */
+  private stoppedAt(sink: UintSink): boolean {
+    const { buf, end } = this;
+    const p = this.pos;
+    const c = buf[p];
     const where = `in the ${sink.label}s array`;
+    if ((c - 48) >>> 0 < 10 && scanState !== AFTER_VALUE) {
+      let q = p;
+      let v = 0;
+      while (q < end && (buf[q] - 48) >>> 0 < 10 && q - p <= 10) v = v * 10 + buf[q++] - 48;
+      if (q - p > 10 || v > 0xffffffff) this.fail(`${sink.label} value ${digitsAt(buf, p, end)} is larger than 4294967295`, p);
+      if (q === end && !this.eof) return false;
+      if (!sink.growable) this.fail(`more ${sink.label} values than the snapshot header declares (${sink.values.length})`, p);
+      const bigger = new Uint32Array(sink.values.length * 2);
+      bigger.set(sink.values);
+      sink.values = bigger;
+      return true;
+    }
     if (c === 0x2d) this.fail(`negative number ${where}`, p);
-    if (state === 1 && (c === 0x2e || c === 0x65 || c === 0x45)) this.fail(`fractional number ${where}`, p);
-    const expected = state === 0 ? 'a digit or "]"' : state === 1 ? '"," or "]"' : "a digit";
+    if (scanState === AFTER_VALUE && (c === 0x2e || c === 0x65 || c === 0x45)) this.fail(`fractional number ${where}`, p);
+    const expected = scanState === AFTER_OPEN ? 'a digit or "]"' : scanState === AFTER_VALUE ? '"," or "]"' : "a digit";
     this.fail(`expected ${expected} ${where}, found ${showByte(c)}`, p);
   }
 
@@ -305,50 +279,34 @@ export class ByteReader {
   /** An array of JSON strings pushed onto `out`; `pos` is at "[". */
   async readStrings(out: string[]): Promise<void> {
     this.pos++;
-    this.arrayState = 0;
+    scanState = AFTER_OPEN;
+    let careful = false; // scanString is part-way through a string that ran past the buffer
     for (;;) {
-      if (this.scanStrings(out)) return;
-      if (!(await this.more(this.pos))) {
+      if (!careful) this.pos = scanStrings(this.buf, this.pos, this.end, out);
+      if (this.pos < this.end) {
         const c = this.buf[this.pos];
-        if (this.pos < this.end && c === 0x22) {
-          this.failEof(`inside string ${out.length} of the strings array, which starts at byte ${this.base + this.pos}`);
+        if (careful || (c === 0x22 && scanState !== AFTER_VALUE)) {
+          // A string with escapes, or one that runs past the buffer: the careful path.
+          const text = this.scanString();
+          careful = text === undefined;
+          if (text !== undefined) {
+            out.push(text);
+            scanState = AFTER_VALUE;
+            continue;
+          }
+        } else if (c === 0x5d && scanState !== AFTER_COMMA) {
+          this.pos++;
+          return;
+        } else {
+          const expected = scanState === AFTER_OPEN ? 'a string or "]"' : scanState === AFTER_VALUE ? '"," or "]"' : "a string";
+          this.fail(`expected ${expected} in the strings array, found ${showByte(c)}`);
         }
+      }
+      if (!(await this.more(this.pos))) {
+        if (this.pos < this.end) this.failEof(`inside string ${out.length} of the strings array, which starts at byte ${this.base + this.pos}`);
         this.failEof(`the strings array has ${out.length} strings so far and no closing "]"`);
       }
     }
-  }
-
-  private scanStrings(out: string[]): boolean {
-    const end = this.end;
-    let state = this.arrayState;
-    let p = this.pos;
-    let done = false;
-    while (p < end) {
-      const c = this.buf[p];
-      if (c === 0x22 && state !== 1) {
-        this.pos = p;
-        const text = this.scanString();
-        if (text === undefined) break;
-        out.push(text);
-        p = this.pos;
-        state = 1;
-      } else if (c === 0x2c && state === 1) {
-        state = 2;
-        p++;
-      } else if (isWhitespace(c)) {
-        p++;
-      } else if (c === 0x5d && state !== 2) {
-        p++;
-        done = true;
-        break;
-      } else {
-        const expected = state === 0 ? 'a string or "]"' : state === 1 ? '"," or "]"' : "a string";
-        this.fail(`expected ${expected} in the strings array, found ${showByte(c)}`, p);
-      }
-    }
-    this.pos = p;
-    this.arrayState = state;
-    return done;
   }
 
   /**
@@ -412,6 +370,108 @@ export class ByteReader {
   }
 }
 
+// The uint32 scanner is a plain function over locals with its state in module variables: no
+// calls and no property loads in the loop, so TurboFan compiles it into a tight byte loop. Every
+// branch in it is taken on ordinary V8 output (whitespace is a table lookup, "]" is left to the
+// caller): a compare first reached at an array's end would deoptimize it for the next array.
+const AFTER_OPEN = 0;
+const AFTER_VALUE = 1;
+const AFTER_COMMA = 2;
+const WHITESPACE = new Uint8Array(256);
+for (const c of [0x20, 0x0a, 0x0d, 0x09]) WHITESPACE[c] = 1;
+let scanState = AFTER_OPEN;
+let scanCount = 0;
+
+/**
+ * Scans uint32 values from `buf[p..end)` into `values` from index scanCount; returns where it
+ * stopped: at `end`, or at a byte it cannot take ("]", a number running into `end` before the
+ * last chunk, too big, one too many, or a syntax error).
+ */
+function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array, last: boolean): number {
+  let state = scanState;
+  let count = scanCount;
+  const cap = values.length;
+  while (p < end) {
+    const c = buf[p];
+    if (c === 0x2c) {
+      if (state !== AFTER_VALUE) break;
+      state = AFTER_COMMA;
+      p++;
+      continue;
+    }
+    let v = c - 48;
+    if (v >>> 0 < 10) {
+      if (state === AFTER_VALUE) break;
+      let q = p + 1;
+      let d = 0;
+      while (q < end && (d = buf[q] - 48) >>> 0 < 10) {
+        v = v * 10 + d;
+        q++;
+      }
+      if (q - p > 10 || v > 0xffffffff || count === cap || (q === end && !last)) break;
+      values[count++] = v;
+      if (q < end && buf[q] === 0x2c) {
+        p = q + 1; // the usual "," right after a number, without another turn of the loop
+        state = AFTER_COMMA;
+      } else {
+        p = q;
+        state = AFTER_VALUE;
+      }
+      continue;
+    }
+    if (WHITESPACE[c] === 1) {
+      p++;
+      continue;
+    }
+    break; // "]" or an error: the caller looks
+  }
+  scanState = state;
+  scanCount = count;
+  return p;
+}
+
+
+/**
+ * Pushes the plain strings of a strings array in `buf[p..end)` onto `out` (state in scanState,
+ * like scanUints); returns where it stopped: at `end`, or at a byte it leaves to the caller ("]",
+ * a string with an escape or control character or that runs into `end`, or a syntax error).
+ */
+function scanStrings(buf: Buffer, p: number, end: number, out: string[]): number {
+  let state = scanState;
+  while (p < end) {
+    const c = buf[p];
+    if (c === 0x22) {
+      if (state === AFTER_VALUE) break;
+      let q = p + 1;
+      let high = 0;
+      while (q < end) {
+        const b = buf[q];
+        if (b === 0x22 || b === 0x5c || b < 0x20) break;
+        high |= b;
+        q++;
+      }
+      if (q === end || buf[q] !== 0x22) break;
+      out.push(buf.toString(high < 0x80 ? "latin1" : "utf8", p + 1, q));
+      p = q + 1;
+      state = AFTER_VALUE;
+      continue;
+    }
+    if (c === 0x2c) {
+      if (state !== AFTER_VALUE) break;
+      state = AFTER_COMMA;
+      p++;
+      continue;
+    }
+    if (WHITESPACE[c] === 1) {
+      p++;
+      continue;
+    }
+    break;
+  }
+  scanState = state;
+  return p;
+}
+
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   const lower = c | 0x20;
@@ -425,7 +485,9 @@ function isScalarByte(c: number): boolean {
 }
 
 /** The digits of an over-long number, shortened for a message. */
-function tooBig(buf: Buffer, from: number, to: number): string {
+function digitsAt(buf: Buffer, from: number, end: number): string {
+  let to = from;
+  while (to < end && to - from <= 20 && (buf[to] - 48) >>> 0 < 10) to++;
   const digits = buf.toString("latin1", from, Math.min(to, from + 20));
-  return to - from > 20 ? `${digits}…` : digits;
+  return to - from > 20 || to === end ? `${digits}…` : digits;
 }

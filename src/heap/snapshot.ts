@@ -1,7 +1,7 @@
 // Reads a V8 .heapsnapshot into flat typed arrays, streaming the file in big chunks: no
 // whole-file string and no JSON.parse of the file (a snapshot can be larger than V8's ~512 MB
 // string limit). Field layouts come from the file's own snapshot.meta, never hard-coded.
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { SnapshotFormatError, showByte } from "./format-error.js";
 import { ByteReader, DEFAULT_CHUNK_SIZE, type UintSink } from "./json-bytes.js";
 
@@ -60,23 +60,28 @@ export interface ReadOptions {
   /** Called with bytes read so far (at most every 4 MB, and once at the end), for progress. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   signal?: AbortSignal;
-  /** Bytes per read (default 8 MiB). Tests use tiny sizes to put chunk boundaries everywhere. */
+  /** Bytes per read (default 1 MiB: small enough to stay in cache). Tests use tiny sizes to put chunk boundaries everywhere. */
   chunkSize?: number;
 }
 
 /** The "snapshot" header is ~1 KB in practice; anything near this is not a heap snapshot. */
 const HEADER_LIMIT = 16 * 1024 * 1024;
 
-/** Reads and checks a .heapsnapshot file; throws SnapshotFormatError for anything malformed. */
+/**
+ * Reads and checks a .heapsnapshot file. Throws SnapshotFormatError for anything malformed (and
+ * for a directory or other non-file), the usual fs errors (ENOENT, EACCES, EISDIR...) as they
+ * come, and the signal's reason (an AbortError) when aborted.
+ */
 export async function readHeapSnapshot(path: string, options: ReadOptions = {}): Promise<HeapSnapshot> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a whole number ≥ 1, got ${chunkSize}`);
   options.signal?.throwIfAborted();
+  // Checked before opening: opening a FIFO would wait for a writer.
+  const info = await stat(path);
+  if (!info.isFile()) throw new SnapshotFormatError(path, 0, "not a file", info.isDirectory() ? "a directory" : info.isFIFO() ? "a named pipe" : undefined);
   const file = await open(path, "r");
   try {
-    const stat = await file.stat();
-    if (!stat.isFile()) throw new SnapshotFormatError(path, 0, "not a file", stat.isDirectory() ? "a directory" : undefined);
-    const reader = new ByteReader(file, path, stat.size, { chunkSize, onProgress: options.onProgress, signal: options.signal });
+    const reader = new ByteReader(file, path, (await file.stat()).size, { chunkSize, onProgress: options.onProgress, signal: options.signal });
     return await parse(reader, options.edges !== false);
   } finally {
     await file.close();
@@ -111,9 +116,14 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
 
   const nodeFieldCount = layout.nodeFields.length;
   const edgeFieldCount = layout.edgeFields.length;
-  const nodeSink: UintSink = { values: new Uint32Array(layout.nodeCount * nodeFieldCount), count: 0, growable: false, label: "node" };
-  const edgeSink: UintSink = { values: new Uint32Array(wantEdges ? layout.edgeCount * edgeFieldCount : 0), count: 0, growable: false, label: "edge" };
-  const locationSink: UintSink = { values: new Uint32Array(1024), count: 0, growable: true, label: "location" };
+  // Each value takes at least 2 bytes ("0,"): a header that declares more (corrupt, or a truncated
+  // file) gets arrays the file can fill, and fails with a count mismatch or at the end of file.
+  const fits = Math.floor(r.totalBytes / 2) + 1;
+  const nodeSink: UintSink = { values: allocate(r, Math.min(layout.nodeCount * nodeFieldCount, fits), "nodes"), count: 0, growable: false, label: "node" };
+  const edgeSink: UintSink = { values: allocate(r, wantEdges ? Math.min(layout.edgeCount * edgeFieldCount, fits) : 0, "edges"), count: 0, growable: false, label: "edge" };
+  // V8 writes a location per function, far fewer than one value per node: pages never written
+  // cost neither time nor RSS, so this rarely grows.
+  const locationSink: UintSink = { values: allocate(r, Math.max(1024, Math.min(layout.nodeCount, fits)), "locations"), count: 0, growable: true, label: "location" };
   const strings: string[] = [];
   const at = new Map<string, number>(); // byte offset of each top-level value, for messages after reading
 
@@ -170,9 +180,9 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
   const failAt = (key: string, problem: string): never => {
     throw new SnapshotFormatError(r.path, at.get(key) ?? 0, problem, `in the ${quote(key)} array that starts here`);
   };
-  checkNodes(nodes, layout, nodeOffsets, strings.length, failAt);
+  const firstEdge = checkNodes(nodes, layout, nodeOffsets, strings.length, wantEdges, failAt);
   const edges = wantEdges ? edgeSink.values : undefined;
-  const firstEdge = edges === undefined ? undefined : linkEdges(nodes, edges, layout, nodeOffsets, edgeOffsets, strings.length, failAt);
+  if (edges !== undefined) linkEdges(edges, layout, edgeOffsets, strings.length, failAt);
   const locations = toOrdinals(locationSink, layout, failAt);
   let rootOrdinal = 0;
   if (layout.rootIndex !== undefined) {
@@ -204,6 +214,15 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
   };
 }
 
+/** A typed array for `length` values, or a SnapshotFormatError saying it is too large to hold. */
+function allocate(r: ByteReader, length: number, what: string): Uint32Array {
+  try {
+    return new Uint32Array(length);
+  } catch (error) {
+    throw new SnapshotFormatError(r.path, r.base + r.pos, `the ${what} array (${length} values) is too large to hold in memory`, (error as Error).message);
+  }
+}
+
 /** A nodes/edges array whose length the header declared: exactly count × fields values. */
 async function readCounted(r: ByteReader, sink: UintSink, count: number, fields: number, declared: string): Promise<void> {
   await r.readUints(sink, count * fields);
@@ -220,7 +239,7 @@ function parseHeader(r: ByteReader, chunks: Buffer[], headerAt: number): unknown
   }
 }
 
-/** The layout the header declares, checked: required fields, enum names, counts that fit in the file. */
+/** The layout the header declares, checked: required fields, enum names, whole-number counts. */
 function checkHeader(header: unknown, r: ByteReader, headerAt: number): Layout {
   const bad = (problem: string): never => {
     throw new SnapshotFormatError(r.path, headerAt, `not a heap snapshot: ${problem}`, 'in the "snapshot" header that starts here');
@@ -239,15 +258,13 @@ function checkHeader(header: unknown, r: ByteReader, headerAt: number): Layout {
   if (locationFields.length > 0 && !locationFields.includes("object_index")) bad('snapshot.meta.location_fields has no "object_index"');
   const nodeTypes = enumNames(meta.node_types, nodeFields.indexOf("type")) ?? bad("snapshot.meta.node_types has no list of type names for the node type field");
   const edgeTypes = enumNames(meta.edge_types, edgeFields.indexOf("type")) ?? bad("snapshot.meta.edge_types has no list of type names for the edge type field");
-  const count = (name: "node_count" | "edge_count", fields: number): number => {
+  const count = (name: "node_count" | "edge_count"): number => {
     const value = header[name];
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) return bad(`snapshot.${name} is ${JSON.stringify(value)}, expected a whole number`);
-    // Each value takes at least 2 bytes ("0,"): a larger count is a lie that would allocate too much.
-    if (value * fields > r.totalBytes / 2 + 1) return bad(`snapshot.${name} ${value} cannot fit in a file of ${r.totalBytes} bytes`);
     return value;
   };
-  const nodeCount = count("node_count", nodeFields.length);
-  const edgeCount = count("edge_count", edgeFields.length);
+  const nodeCount = count("node_count");
+  const edgeCount = count("edge_count");
   if (nodeCount === 0) bad("snapshot.node_count is 0");
   const rootIndex = header.root_index;
   if (rootIndex !== undefined && (typeof rootIndex !== "number" || !Number.isSafeInteger(rootIndex) || rootIndex < 0)) {
@@ -258,50 +275,56 @@ function checkHeader(header: unknown, r: ByteReader, headerAt: number): Layout {
 
 type Fail = (key: string, problem: string) => never;
 
-/** Every node's type and name are in range, and the edge counts add up to edge_count. */
-function checkNodes(nodes: Uint32Array, layout: Layout, o: NodeOffsets, stringCount: number, fail: Fail): void {
+/**
+ * Checks every node's type and name index, and that their edge_count fields add up to
+ * edge_count; returns firstEdge (their running sum) when `withFirstEdge`.
+ */
+function checkNodes(nodes: Uint32Array, layout: Layout, o: NodeOffsets, stringCount: number, withFirstEdge: boolean, fail: Fail): Uint32Array | undefined {
   const fields = layout.nodeFields.length;
-  const typeCount = layout.nodeTypes.length;
-  let edgeSum = 0;
-  for (let i = 0, n = 0; i < layout.nodeCount; i++, n += fields) {
-    if (nodes[n + o.type] >= typeCount) fail("nodes", `node ${i} has type ${nodes[n + o.type]}, but there are ${typeCount} node types`);
-    if (nodes[n + o.name] >= stringCount) fail("nodes", `node ${i} has name ${nodes[n + o.name]}, but there are ${stringCount} strings`);
-    edgeSum += nodes[n + o.edgeCount];
-  }
-  if (edgeSum !== layout.edgeCount) fail("nodes", `the nodes' edge_count fields add up to ${edgeSum}, but snapshot.edge_count is ${layout.edgeCount}`);
-}
-
-/** Converts to_node to node ordinals (checking each) and returns firstEdge. */
-function linkEdges(nodes: Uint32Array, edges: Uint32Array, layout: Layout, no: NodeOffsets, eo: EdgeOffsets, stringCount: number, fail: Fail): Uint32Array {
-  const nodeFields = layout.nodeFields.length;
-  const edgeFields = layout.edgeFields.length;
   const nodeCount = layout.nodeCount;
-  const typeCount = layout.edgeTypes.length;
-  // element and hidden edges carry an index; every other type names a string.
-  const named = layout.edgeTypes.map((type) => type !== "element" && type !== "hidden");
-  for (let e = 0, k = 0; e < layout.edgeCount; e++, k += edgeFields) {
-    const type = edges[k + eo.type];
-    if (type >= typeCount) fail("edges", `edge ${e} has type ${type}, but there are ${typeCount} edge types`);
-    if (named[type] && edges[k + eo.nameOrIndex] >= stringCount) fail("edges", `edge ${e} has name ${edges[k + eo.nameOrIndex]}, but there are ${stringCount} strings`);
-    const raw = edges[k + eo.toNode];
-    const to = Math.floor(raw / nodeFields);
-    if (to * nodeFields !== raw || to >= nodeCount) fail("edges", `edge ${e} points to ${raw}, which is not the start of one of the ${nodeCount} nodes`);
-    edges[k + eo.toNode] = to;
+  const typeCount = layout.nodeTypes.length;
+  const { type: typeAt, name: nameAt, edgeCount: countAt } = o;
+  const firstEdge = withFirstEdge ? new Uint32Array(nodeCount + 1) : undefined;
+  let sum = 0;
+  for (let i = 0, n = 0; i < nodeCount; i++, n += fields) {
+    if (nodes[n + typeAt] >= typeCount) fail("nodes", `node ${i} has type ${nodes[n + typeAt]}, but there are ${typeCount} node types`);
+    if (nodes[n + nameAt] >= stringCount) fail("nodes", `node ${i} has name ${nodes[n + nameAt]}, but there are ${stringCount} strings`);
+    sum += nodes[n + countAt];
+    if (firstEdge !== undefined) firstEdge[i + 1] = sum;
   }
-  const firstEdge = new Uint32Array(nodeCount + 1);
-  for (let i = 0, sum = 0; i < nodeCount; i++) {
-    sum += nodes[i * nodeFields + no.edgeCount];
-    firstEdge[i + 1] = sum;
-  }
+  if (sum !== layout.edgeCount) fail("nodes", `the nodes' edge_count fields add up to ${sum}, but snapshot.edge_count is ${layout.edgeCount}`);
   return firstEdge;
 }
 
-/** Locations trimmed to their length, object_index converted to a node ordinal. */
+/** Checks every edge's type and name index, and turns to_node into a node ordinal. */
+function linkEdges(edges: Uint32Array, layout: Layout, o: EdgeOffsets, stringCount: number, fail: Fail): void {
+  const nodeFields = layout.nodeFields.length;
+  const edgeFields = layout.edgeFields.length;
+  const nodeCount = layout.nodeCount;
+  const edgeCount = layout.edgeCount;
+  const typeCount = layout.edgeTypes.length;
+  const { type: typeAt, nameOrIndex: nameAt, toNode: toAt } = o;
+  // element and hidden edges carry an index; every other type names a string.
+  const named = Uint8Array.from(layout.edgeTypes, (type) => (type === "element" || type === "hidden" ? 0 : 1));
+  // to_node / nodeFields by a multiplication: exact after rounding for any uint32 (the error is < 2^-20).
+  const inverse = 1 / nodeFields;
+  for (let e = 0, k = 0; e < edgeCount; e++, k += edgeFields) {
+    const type = edges[k + typeAt];
+    if (type >= typeCount) fail("edges", `edge ${e} has type ${type}, but there are ${typeCount} edge types`);
+    if (named[type] === 1 && edges[k + nameAt] >= stringCount) fail("edges", `edge ${e} has name ${edges[k + nameAt]}, but there are ${stringCount} strings`);
+    const raw = edges[k + toAt];
+    const to = Math.round(raw * inverse);
+    if (to * nodeFields !== raw || to >= nodeCount) fail("edges", `edge ${e} points to ${raw}, which is not the start of one of the ${nodeCount} nodes`);
+    edges[k + toAt] = to;
+  }
+}
+
+/** Locations (a view of the values read, no copy), object_index converted to a node ordinal. */
 function toOrdinals(sink: UintSink, layout: Layout, fail: Fail): Uint32Array {
   const fields = layout.locationFields.length;
   if (fields === 0 || sink.count === 0) return new Uint32Array(0);
   if (sink.count % fields !== 0) fail("locations", `${sink.count} values is not a whole number of ${fields}-field locations`);
-  const locations = sink.values.slice(0, sink.count);
+  const locations = sink.values.subarray(0, sink.count);
   const objectIndex = layout.locationFields.indexOf("object_index");
   const nodeFields = layout.nodeFields.length;
   for (let k = objectIndex; k < locations.length; k += fields) {
