@@ -68,7 +68,8 @@ try {
   console.log(`leakcheck bench · node ${process.version} · ${os.cpus().length} cores · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
 
   // Measuring as it goes: rounds with a forced GC and heap reading after each, as in any run.
-  const throughput = await leakcheck(["run", "normal-completion", "--sessions", "4000", "--warmup", "500", "--concurrency", "100", "--rounds", "2", "--seed", "1"]);
+  // Driving speed: no heap snapshots (their cost is a figure of its own, below).
+  const throughput = await leakcheck(["run", "normal-completion", "--sessions", "4000", "--warmup", "500", "--concurrency", "100", "--rounds", "2", "--seed", "1", "--snapshots", "never"]);
   const load = throughput.report.scenarios[0].load;
   line("session lifecycles/s (normal-completion)", `${load.sessionsPerSecond}/s over ${load.finished} sessions`);
   line("CPU per session: driver / server", `${load.driverCpuMsPerSession} ms / ${load.serverCpuMsPerSession} ms`);
@@ -78,7 +79,7 @@ try {
   line("bare socket.io-client loop, same sessions", `${baseline.sessionsPerSecond}/s · CPU driver ${baseline.driverCpuMsPerSession} ms / server ${baseline.serverCpuMsPerSession} ms per session`);
   line("leakcheck vs bare socket.io-client loop", `${(load.sessionsPerSecond / baseline.sessionsPerSecond).toFixed(2)}× the sessions/s, ${(baseline.driverCpuMsPerSession / load.driverCpuMsPerSession).toFixed(2)}× less driver CPU per session`);
 
-  const peak = await leakcheck(["run", "random-churn", "--concurrency", String(PEAK), "--sessions", String(PEAK), "--warmup", "0", "--rounds", "1", "--seed", "1", "--no-http-load"]);
+  const peak = await leakcheck(["run", "random-churn", "--concurrency", String(PEAK), "--sessions", String(PEAK), "--warmup", "0", "--rounds", "1", "--seed", "1", "--no-http-load", "--snapshots", "never"]);
   const peakLoad = peak.report.scenarios[0].load;
   line(`concurrent clients held (--concurrency ${PEAK})`, `${peakLoad.peakClients} peak · ${peakLoad.failed} failed sessions · verdict ${peak.report.verdict}`);
   line("leakcheck peak RSS in that run", Number.isFinite(peak.peakMb) ? `${peak.peakMb.toFixed(0)} MB` : "n/a (no /usr/bin/time)");
