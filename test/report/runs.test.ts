@@ -32,15 +32,9 @@ const runs: Record<"fixed" | "fixedAgain" | "leak", Run> = {} as never;
 
 async function run(label: string, extra: string[], env: Record<string, string> = {}): Promise<Run> {
   const parent = path.join(reportDir, label);
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const result = await runCli(["run", "abrupt-close", ...SMALL, "--report-dir", parent, ...extra]);
-    const dir = fs.realpathSync(path.join(parent, "latest"));
-    return { result, dir, report: JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) };
-  } finally {
-    process.env = saved;
-  }
+  const result = await runCli(["run", "abrupt-close", ...SMALL, "--report-dir", parent, ...extra], { env });
+  const dir = fs.realpathSync(path.join(parent, "latest"));
+  return { result, dir, report: JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) };
 }
 
 const check = z.object({ name: z.string(), baseline: z.number(), final: z.number(), residual: z.number(), budget: z.number(), pass: z.boolean() });

@@ -28,12 +28,13 @@ export function removeDir(dir: string): void {
 /** Runs `leakcheck ...args` and resolves when it exits; `onSpawn` gets the child (to signal it). */
 export function runCli(
   args: string[],
-  options: { cwd?: string; timeoutMs?: number; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+      // Under GitHub Actions the tests' runs must not append to the job's own step summary.
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", GITHUB_STEP_SUMMARY: "", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
