@@ -11,11 +11,11 @@
 // cached in bench/.cache/. Each measurement runs in a fresh child that reports its time
 // and peak RSS; MB/s counts the bytes of both files, as the analysis reads both.
 // Also importable: `measurePipeline(sizeMb)` resolves { bytes, lastBytes, ms, peakRssBytes, groups }.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
+import { node, option } from "./heap-snapshots.js";
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(HERE), "..");
@@ -23,23 +23,6 @@ const CACHE = path.join(ROOT, "bench/.cache");
 const ANALYZE = path.join(ROOT, "dist/src/heap/analyze.js");
 /** Sessions per MB of the second snapshot (measured on node 20). */
 const SESSIONS_PER_MB = 160;
-
-function node(args, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
 
 /** A cached before/after pair whose second snapshot is about `sizeMb` MB. */
 export async function snapshotPair(sizeMb) {
@@ -127,11 +110,6 @@ function generateChild(sessions, beforeFile, afterFile) {
     if (id % 2 === 0) leakedSessions.set(id, session);
   }
   v8.writeHeapSnapshot(afterFile);
-}
-
-function option(name, fallback) {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : process.argv[at + 1];
 }
 
 async function main() {

@@ -19,7 +19,7 @@
 // Every measurement runs in a fresh child process that reports its own time and peak RSS
 // (process.resourceUsage().maxRSS). Ours runs with node's default heap limit; json and devtools
 // get --max-old-space-size=16384 so that memory, not the default limit, is what stops them.
-// Other scripts can import { generateSnapshot, measure, READERS, formatTable } from here.
+// Other scripts can import { generateSnapshot, measure, READERS, formatTable, node, option } from here.
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -42,8 +42,8 @@ export const READERS = {
   pipeline: { label: "pipeline (--pipeline module)", heapFlags: [] },
 };
 
-/** Runs `node args`, collecting stdout; resolves with { code, stdout, stderr, ms }. */
-function node(args, timeoutMs) {
+/** Runs `node args`, collecting stdout; resolves with { code, signal, stdout, stderr, ms }. */
+export function node(args, timeoutMs) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -111,7 +111,8 @@ export function formatTable(rows) {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
-function option(name, fallback) {
+/** The value after `name` on the command line, or `fallback`. */
+export function option(name, fallback) {
   const at = process.argv.indexOf(name);
   return at === -1 ? fallback : process.argv[at + 1];
 }
@@ -222,10 +223,9 @@ function generateChild(sessions, out) {
   v8.writeHeapSnapshot(out);
 }
 
-if (process.argv[2] === "--generate-child") {
-  generateChild(Number(process.argv[3]), process.argv[4]);
-} else if (process.argv[2] === "--measure-child") {
-  await measureChild(process.argv[3], process.argv[4], process.argv[5]);
-} else if (process.argv[1] === HERE) {
-  await main();
+// Only as the script run, never when another bench imports this file.
+if (process.argv[1] === HERE) {
+  if (process.argv[2] === "--generate-child") generateChild(Number(process.argv[3]), process.argv[4]);
+  else if (process.argv[2] === "--measure-child") await measureChild(process.argv[3], process.argv[4], process.argv[5]);
+  else await main();
 }

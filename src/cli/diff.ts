@@ -46,7 +46,7 @@ export function registerDiff(program: Command): void {
         });
       } catch (error) {
         if (error instanceof SnapshotFormatError) {
-          throw new UsageError(`${oneLine(error)}: not a complete V8 heap snapshot; take it again (DevTools, heapdump or v8.writeHeapSnapshot)`);
+          throw new UsageError(`${oneLine(error)}: take the snapshot again (DevTools, heapdump or v8.writeHeapSnapshot)`);
         }
         throw error;
       }

@@ -1,23 +1,18 @@
-// Counting a snapshot: objects and bytes per constructor, the set of ids it holds, and
-// which of its objects are new since an earlier snapshot of the same process (V8 keeps
-// node ids stable within one process, and gives objects first seen later higher ids).
+// Counting a snapshot: objects and bytes per constructor, and the set of ids it holds,
+// to tell which objects of a later snapshot of the same process are new (V8 keeps node
+// ids stable within one process, and gives objects first seen later higher ids).
 
-import type { HeapSnapshot } from "./snapshot.js";
+import { nodeName, nodeTypeName, type HeapSnapshot } from "./snapshot.js";
 
 /** Node types that never make a constructor of their own in the summary. */
 const STRING_TYPES = new Set(["string", "concatenated string", "sliced string"]);
 
 /** The name DevTools' summary groups a node under: the constructor for objects, "(type)" otherwise. */
 export function classNameOf(snapshot: HeapSnapshot, ordinal: number): string {
-  const base = ordinal * snapshot.nodeFieldCount;
-  const type = snapshot.nodeTypes[snapshot.nodes[base + snapshot.nodeOffsets.type]] ?? "unknown";
-  if (type === "object" || type === "native") return snapshot.strings[snapshot.nodes[base + snapshot.nodeOffsets.name]] ?? "(unknown)";
+  const type = nodeTypeName(snapshot, ordinal) ?? "unknown";
+  if (type === "object" || type === "native") return nodeName(snapshot, ordinal) ?? "(unknown)";
   if (STRING_TYPES.has(type)) return "(string)";
   return `(${type})`;
-}
-
-export function nodeTypeOf(snapshot: HeapSnapshot, ordinal: number): string {
-  return snapshot.nodeTypes[snapshot.nodes[ordinal * snapshot.nodeFieldCount + snapshot.nodeOffsets.type]] ?? "unknown";
 }
 
 export interface ClassTotals {
@@ -57,7 +52,7 @@ export function census(snapshot: HeapSnapshot): Census {
     if (totals) {
       totals.count += entry.count;
       totals.size += entry.size;
-    } else classes.set(name, { type: nodeTypeOf(snapshot, entry.ordinal), count: entry.count, size: entry.size });
+    } else classes.set(name, { type: nodeTypeName(snapshot, entry.ordinal), count: entry.count, size: entry.size });
   }
   return { classes, count: nodeCount, size };
 }

@@ -7,8 +7,9 @@ import { SourceMap } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RetainerStep } from "./model.js";
-import { classNameOf, nodeTypeOf } from "./census.js";
+import { classNameOf } from "./census.js";
 import { NO_NODE, type FullSnapshot, type ShortestPaths } from "./graph.js";
+import { edgeName, nodeName, nodeTypeName } from "./snapshot.js";
 
 /** Node types that are V8's own bookkeeping: folded into the edge names around them. */
 const INTERNAL_TYPES = new Set(["hidden", "array", "code", "object shape", "synthetic"]);
@@ -45,7 +46,7 @@ export class PathRenderer {
     const steps: RetainerStep[] = [];
     let pendingEdges: string[] = [];
     for (const { holder, edge } of chain) {
-      const type = nodeTypeOf(this.snapshot, holder);
+      const type = nodeTypeName(this.snapshot, holder);
       const edgeText = this.edgeText(edge);
       // V8's internal arrays and hash tables (a Map's table, an array's elements) and the
       // synthetic roots are not what a developer names: fold them into the edge.
@@ -137,8 +138,8 @@ export class PathRenderer {
 
   private step(node: number, edge: string): RetainerStep {
     const snapshot = this.snapshot;
-    const type = nodeTypeOf(snapshot, node);
-    const name = snapshot.strings[snapshot.nodes[node * snapshot.nodeFieldCount + snapshot.nodeOffsets.name]] ?? "";
+    const type = nodeTypeName(snapshot, node);
+    const name = this.name(node);
     if (type === "closure") {
       return { node: `(closure)${name ? ` ${name}` : ""}`, edge, location: this.locationOf(node), label: this.label(node, name) };
     }
@@ -146,8 +147,8 @@ export class PathRenderer {
       // The scope of the closure that holds it: name it after that closure (the path may
       // reach the scope another way, e.g. from a module's code: then any closure over it).
       const holder = this.paths.parentNode[node];
-      const closure = holder !== NO_NODE && nodeTypeOf(snapshot, holder) === "closure" ? holder : this.closureOver(node);
-      const closureName = closure === NO_NODE ? "" : snapshot.strings[snapshot.nodes[closure * snapshot.nodeFieldCount + snapshot.nodeOffsets.name]];
+      const closure = holder !== NO_NODE && nodeTypeName(snapshot, holder) === "closure" ? holder : this.closureOver(node);
+      const closureName = closure === NO_NODE ? "" : this.name(closure);
       return {
         node: "(context)",
         edge,
@@ -169,7 +170,7 @@ export class PathRenderer {
         const scope = this.edgeNamed(node, "context");
         if (scope === NO_NODE) continue;
         const known = byContext.get(scope);
-        if (known === undefined || (!this.nameOf(known) && this.nameOf(node))) byContext.set(scope, node);
+        if (known === undefined || (!this.name(known) && this.name(node))) byContext.set(scope, node);
       }
       this.closuresByContext = byContext;
     }
@@ -208,14 +209,10 @@ export class PathRenderer {
     }
   }
 
+  /** An edge as a path shows it: the property or variable name, `[3]` for an element. */
   private edgeText(edge: number): string {
-    const snapshot = this.snapshot;
-    const base = edge * snapshot.edgeFieldCount;
-    const type = snapshot.edgeTypes[snapshot.edges[base + snapshot.edgeOffsets.type]];
-    const nameOrIndex = snapshot.edges[base + snapshot.edgeOffsets.nameOrIndex];
-    if (type === "element" || type === "hidden") return `[${nameOrIndex}]`;
-    const name = snapshot.strings[nameOrIndex] ?? String(nameOrIndex);
-    return name;
+    const name = edgeName(this.snapshot, edge);
+    return this.indexEdgeTypes[this.snapshot.edges[edge * this.snapshot.edgeFieldCount + this.snapshot.edgeOffsets.type]] ? `[${name}]` : name;
   }
 
   private incomingEdgeName(node: number): string | undefined {
@@ -258,14 +255,18 @@ export class PathRenderer {
     let script = shared === NO_NODE ? NO_NODE : this.edgeNamed(shared, "script_or_debug_info");
     if (script === NO_NODE && shared !== NO_NODE) script = this.edgeNamed(shared, "script");
     if (script === NO_NODE) return undefined;
-    let file = this.nameOf(script);
+    let file = this.name(script);
     if (!file || file.startsWith("system /")) {
       const name = this.edgeNamed(script, "name");
-      file = name === NO_NODE ? "" : this.nameOf(name);
+      file = name === NO_NODE ? "" : this.name(name);
     }
     if (!file) return undefined;
     const original = this.sourceMapped(file, line, column);
     return original ?? `${this.shortFile(file)}:${line + 1}`;
+  }
+
+  private name(node: number): string {
+    return nodeName(this.snapshot, node) ?? "";
   }
 
   /** `Object { id, candidateId, questions }`: a plain object is known by its first properties. */
@@ -305,10 +306,6 @@ export class PathRenderer {
     if (!entry?.originalSource || entry.originalLine === undefined) return undefined;
     const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(absolute), entry.originalSource);
     return `${this.shortFile(source)}:${entry.originalLine + 1}`;
-  }
-
-  private nameOf(node: number): string {
-    return this.snapshot.strings[this.snapshot.nodes[node * this.snapshot.nodeFieldCount + this.snapshot.nodeOffsets.name]] ?? "";
   }
 
   private shortFile(file: string): string {

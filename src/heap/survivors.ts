@@ -3,9 +3,10 @@
 // alive, and judged by how their count grows with sessions.
 
 import type { SurvivorGroup } from "./model.js";
-import { classNameOf, nodeTypeOf, type IdSet } from "./census.js";
+import { classNameOf, type IdSet } from "./census.js";
 import { dominators, NO_NODE, shortestPaths, strongEdgeMask, type FullSnapshot } from "./graph.js";
 import { PathRenderer } from "./paths.js";
+import { nodeTypeName } from "./snapshot.js";
 
 /** What a developer allocates and can leak; V8's internal arrays, code and shapes follow those. */
 const USER_TYPES = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
@@ -122,7 +123,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
       const steps = renderer.stepsTo(group.members[0]);
       return {
         name,
-        type: nodeTypeOf(last, group.members[0]),
+        type: nodeTypeName(last, group.members[0]),
         count: group.members.length,
         selfSize: group.selfSize,
         retainedSize: retained,

@@ -148,8 +148,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     cleanup.push("sampler", () => sampler.stop());
     const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
     series = snapshots;
+    // Guarded outside, so an interruption never waits for a timeline sample in flight; and
+    // inside, so no snapshot is started after it.
     /** A measurement after a full GC (when the probe can), recorded as a GC point of the timeline; a heap snapshot when wanted. */
-    // Guarded outside: an interruption must not wait for a sample in flight.
     const gcPoint = (label: string, sessions: number, snapshot: boolean) =>
       guard(
         sampler.exclusive(async () => {

@@ -2,6 +2,7 @@
 // small runs stay under the noise floor, and every failed check is a sentence.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BUDGET, budgetFor } from "../../src/verdict/budget.js";
+import type { SurvivorGroup } from "../../src/heap/model.js";
 import { growthPerSession, judge, type HeapPoint, type Measurements } from "../../src/verdict/judge.js";
 
 const points = (heapAt: (sessions: number) => number, rounds = 4, perRound = 200): HeapPoint[] =>
@@ -86,5 +87,46 @@ describe("budgetFor", () => {
     expect(budget.heap.perSessionBytes).toBe(4096);
     expect(budget.handles).toEqual({ timers: 3, sockets: 0 });
     expect(budgetFor("abrupt-close", { heap: { perSessionBytes: 2048 } }).heap.perSessionBytes).toBe(2048);
+  });
+});
+
+describe("judge with survivor groups from heap snapshots", () => {
+  const group = (overrides: Partial<SurvivorGroup>): SurvivorGroup => ({
+    name: "Object",
+    type: "object",
+    count: 800,
+    selfSize: 64_000,
+    retainedSize: 2_200_000,
+    series: [200, 400, 600, 800, 800],
+    sessions: [200, 400, 600, 800, 800],
+    perThousandSessions: 1000,
+    trend: "grows",
+    leak: true,
+    path: [],
+    pathText: "store (SessionStore) → activeSessions (Map) → [entry] (Object { id })",
+    ...overrides,
+  });
+
+  it("fails on a leaking group, with its retainer path as the reason", () => {
+    const verdict = judge(measurements({ survivors: [group({})] }), DEFAULT_BUDGET);
+    expect(verdict.verdict).toBe("fail");
+    expect(verdict.heap?.survivors).toEqual({ leakingGroups: 1, budgetPerThousandSessions: 50, pass: false });
+    expect(verdict.reasons).toEqual([
+      "800 Object objects survive (+1,000 per 1,000 sessions, 2.7 KB kept alive per session), held by store (SessionStore) → activeSessions (Map) → [entry] (Object { id })",
+    ]);
+  });
+
+  it("passes growing groups that are not leaks, and names them only when another check fails", () => {
+    const small = group({ leak: false, retainedSize: 40_000 });
+    const clean = judge(measurements({ survivors: [small] }), DEFAULT_BUDGET);
+    expect(clean.verdict).toBe("pass");
+    expect(clean.reasons).toEqual([]);
+    const leakyGauge = judge(
+      measurements({ survivors: [small, group({ leak: false, trend: "plateau" })], gauges: { questionTimers: { baseline: 0, final: 800 } } }),
+      DEFAULT_BUDGET,
+    );
+    expect(leakyGauge.verdict).toBe("fail");
+    expect(leakyGauge.reasons).toHaveLength(2);
+    expect(leakyGauge.reasons[1]).toMatch(/^growing: 800 Object objects survive .* held by store/);
   });
 });
