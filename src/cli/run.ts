@@ -10,6 +10,7 @@ import { createProgress } from "../report/progress.js";
 import { renderRun } from "../report/terminal.js";
 import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } from "../run/options.js";
 import { RunStopped, runLeakcheck } from "../run/run.js";
+import { removeAllPathsNow } from "../target/leftovers.js";
 import { killAllGroupsNow } from "../target/process-tree.js";
 import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
@@ -32,7 +33,9 @@ interface RawRunOptions {
   readyTimeout: number;
   settleTimeout: number;
   sessionTimeout: number;
+  roundTimeout: number;
   probeTimeout: number;
+  duration?: number;
   metricsPath: string;
   gauge?: string[];
   port?: number;
@@ -50,6 +53,11 @@ export function registerRun(program: Command): void {
     .option("--concurrency <n>", "sessions in flight at once", wholeNumber("--concurrency", 1, 15_000))
     .option("--rounds <n>", "rounds per scenario; heap is measured after each", wholeNumber("--rounds", 1, 100))
     .option("--warmup <n>", "sessions before the baseline", wholeNumber("--warmup", 0, 1_000_000))
+    .option(
+      "--duration <duration>",
+      "soak: keep running rounds of sessions/rounds sessions until this long has passed (e.g. 10m), then judge",
+      duration("--duration", 1000, 86_400_000),
+    )
     .option("--seed <n>", "seed for the scenarios' random choices (printed; replays a run)", wholeNumber("--seed", 0, 2 ** 32 - 1))
     .addOption(new Option("--server <command>", "run this server command instead of the bundled server").argParser(command).conflicts("url"))
     .addOption(new Option("--url <url>", "attach to a server already running at this URL").argParser(serverUrl))
@@ -77,6 +85,7 @@ export function registerRun(program: Command): void {
     .option("--ready-timeout <duration>", "how long the server may take to answer", duration("--ready-timeout", 100, 600_000), RUN_DEFAULTS.readyTimeoutMs)
     .option("--settle-timeout <duration>", "how long to wait for gauges to come back", duration("--settle-timeout", 0, 3_600_000), RUN_DEFAULTS.settleTimeoutMs)
     .option("--session-timeout <duration>", "longest one session may take", duration("--session-timeout", 100, 3_600_000), RUN_DEFAULTS.sessionTimeoutMs)
+    .option("--round-timeout <duration>", "longest one round of sessions may take", duration("--round-timeout", 1000, 86_400_000), RUN_DEFAULTS.roundTimeoutMs)
     .option("--probe-timeout <duration>", "longest a GC or metrics request may take", duration("--probe-timeout", 100, 600_000), RUN_DEFAULTS.probeTimeoutMs)
     .option("--metrics-path <path>", "the server's metrics endpoint", httpPath("--metrics-path"), RUN_DEFAULTS.metricsPath)
     .option("--gauge <name>", "judge only this metrics field (repeatable)", collect)
@@ -109,11 +118,17 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     reportDir: raw.reportDir,
     // One scenario: the developer wants to see what leaked. Several (run all): a snapshot
     // series costs seconds per scenario, so only a failing scenario keeps its pair.
-    snapshots: raw.snapshots === false ? "never" : raw.snapshots ?? (scenarios.length === 1 && scenarios[0] !== "all" ? "always" : "on-fail"),
+    // A soak keeps no per-round snapshots (there is no telling how many rounds), so on-fail too.
+    snapshots:
+      raw.snapshots === false
+        ? "never"
+        : raw.snapshots ?? (scenarios.length === 1 && scenarios[0] !== "all" && raw.duration === undefined ? "always" : "on-fail"),
     sampleIntervalMs: raw.sampleInterval,
     readyTimeoutMs: raw.readyTimeout,
     settleTimeoutMs: raw.settleTimeout,
     sessionTimeoutMs: raw.sessionTimeout,
+    roundTimeoutMs: raw.roundTimeout,
+    durationMs: raw.duration,
     probeTimeoutMs: raw.probeTimeout,
     metricsPath: raw.metricsPath,
     gauges: raw.gauge,
@@ -134,6 +149,7 @@ async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<numb
     if (signalled > 1) {
       // A second Ctrl-C: no more waiting for cleanup.
       killAllGroupsNow();
+      removeAllPathsNow();
       process.exit(ExitCode.runFailed);
     }
     progress.clear();

@@ -98,7 +98,7 @@ function plainProgress(stream: NodeJS.WriteStream, chalk: ChalkInstance): Progre
       } else if (event.type === "progress") {
         if (Date.now() - lastLineAt < PLAIN_PROGRESS_EVERY_MS) return;
         lastLineAt = Date.now();
-        const label = event.round === 0 ? "warm-up" : `rounds ${event.round}/${event.rounds}`;
+        const label = event.round === 0 ? "warm-up" : roundLabel(event);
         stream.write(
           chalk.dim(`  ${label}: ${count(event.done)}/${count(event.total)} sessions · ${count(event.clients)} clients · ${count(event.failed)} failed\n`),
         );
@@ -121,8 +121,13 @@ function doneLine(event: Extract<RunEvent, { type: "scenario-end" }>, chalk: Cha
 
 function phaseLabel(state: ScenarioState): string {
   const progress = state.progress;
-  if (state.phase === "rounds" && progress && progress.round > 0) return `round ${progress.round}/${progress.rounds}`;
+  if (state.phase === "rounds" && progress && progress.round > 0) return roundLabel(progress);
   return state.phase;
+}
+
+/** "round 2/4", or "soak round 17" when the rounds go on until --duration is up. */
+function roundLabel(progress: ProgressEvent): string {
+  return progress.rounds > 0 ? `round ${progress.round}/${progress.rounds}` : `soak round ${progress.round}`;
 }
 
 function count(value: number): string {

@@ -26,7 +26,14 @@ export interface RunOptions {
   readyTimeoutMs: number;
   settleTimeoutMs: number;
   sessionTimeoutMs: number;
+  /** Longest one round of sessions may take. */
+  roundTimeoutMs: number;
   probeTimeoutMs: number;
+  /**
+   * Soak: keep running rounds (each of sessions/rounds sessions) until this long has
+   * passed since the first round started, then settle and judge as usual.
+   */
+  durationMs?: number;
   metricsPath: string;
   gauges?: string[];
   socketIoPath: string;
@@ -49,6 +56,7 @@ export const RUN_DEFAULTS = {
   readyTimeoutMs: 15_000,
   settleTimeoutMs: 30_000,
   sessionTimeoutMs: 60_000,
+  roundTimeoutMs: 600_000,
   probeTimeoutMs: 30_000,
   metricsPath: "/api/metrics",
   socketIoPath: "/socket.io/",
@@ -75,5 +83,5 @@ export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | 
 export type RunEvent =
   | { type: "scenario-start"; scenario: string; index: number; total: number; seed: number; target: string }
   | { type: "phase"; scenario: string; phase: RunPhase; detail?: string }
-  | { type: "progress"; scenario: string; round: number; rounds: number; done: number; total: number; clients: number; failed: number }
+  | { type: "progress"; scenario: string; round: number; /** 0 in a soak */ rounds: number; done: number; total: number; clients: number; failed: number }
   | { type: "scenario-end"; scenario: string; verdict: string; ms: number };

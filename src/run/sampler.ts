@@ -32,6 +32,11 @@ export interface PhaseSpan {
 }
 
 const SAMPLE_TIMEOUT_MS = 2000;
+/**
+ * At most this many samples are kept (10 minutes at 250 ms): past it, every other plain
+ * sample is dropped, so a soak of any length keeps a timeline of constant size.
+ */
+export const MAX_SAMPLES = 2400;
 
 export class Sampler {
   readonly samples: Sample[] = [];
@@ -42,6 +47,9 @@ export class Sampler {
   private inFlight: Promise<void> | undefined;
   private paused = 0;
   private lastHttp = { at: 0, requests: 0 };
+  /** When the server last answered a sample, or sampling last resumed after a pause. */
+  private lastAnswerAt = Date.now();
+  private watchdog: { limitMs: number; fire: (silentMs: number) => void } | undefined;
 
   constructor(
     private readonly stats: LoadStats,
@@ -54,13 +62,31 @@ export class Sampler {
     if (this.intervalMs <= 0 || this.timer) return;
     // A sample that takes seconds is worth nothing, and must not hold up stopping.
     const sampleOptions = { ...options, timeoutMs: Math.min(options.timeoutMs, SAMPLE_TIMEOUT_MS) };
+    this.lastAnswerAt = Date.now();
     this.timer = setInterval(() => {
-      if (this.paused > 0 || this.inFlight) return;
+      if (this.paused > 0) return;
+      const silentMs = Date.now() - this.lastAnswerAt;
+      if (this.watchdog && silentMs > this.watchdog.limitMs) {
+        this.watchdog.fire(silentMs);
+        this.watchdog = undefined;
+      }
+      if (this.inFlight) return;
       this.inFlight = measure(target, sampleOptions, false)
-        .then((measurement) => this.record(measurement))
+        .then((measurement) => {
+          this.lastAnswerAt = Date.now();
+          this.record(measurement);
+        })
         .catch(() => void this.missed++)
         .finally(() => (this.inFlight = undefined));
     }, this.intervalMs);
+  }
+
+  /**
+   * Calls `fire` once if no sample has been answered for `limitMs` while sampling ran:
+   * a server that is alive but hung would otherwise hold every session until its timeout.
+   */
+  onSilence(limitMs: number, fire: (silentMs: number) => void): void {
+    if (this.intervalMs > 0) this.watchdog = { limitMs, fire };
   }
 
   /** Stops sampling and waits for a sample in flight. */
@@ -88,6 +114,8 @@ export class Sampler {
       return await work();
     } finally {
       this.paused--;
+      // The work had its own deadline; the watchdog counts silence from here.
+      this.lastAnswerAt = Date.now();
     }
   }
 
@@ -112,6 +140,16 @@ export class Sampler {
       httpRequestsPerSecond,
       ...(gc ? { gc } : {}),
     });
+    if (this.samples.length > MAX_SAMPLES) this.thin();
+  }
+
+  /** Halves the timeline's resolution, keeping GC points (unless they alone fill it) and the newest sample. */
+  private thin(): void {
+    const last = this.samples.length - 1;
+    let plain = 0;
+    let kept = this.samples.filter((sample, index) => sample.gc !== undefined || index === last || plain++ % 2 === 0);
+    if (kept.length > (MAX_SAMPLES * 3) / 4) kept = kept.filter((_, index) => index % 2 === 0 || index === kept.length - 1);
+    this.samples.splice(0, this.samples.length, ...kept);
   }
 
   private closePhase(): void {

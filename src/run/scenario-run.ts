@@ -4,7 +4,9 @@
 import { setMaxListeners } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { oneLine } from "../errors.js";
+import { formatDuration } from "../duration.js";
+import { formatBytes } from "../format.js";
+import { oneLine, RunError } from "../errors.js";
 import { FaultProxy } from "../load/fault-proxy.js";
 import { startHttpLoad } from "../load/http-load.js";
 import { runSessions, type PoolOptions } from "../load/session-pool.js";
@@ -18,6 +20,7 @@ import { judge, survivorSentence, type HeapPoint, type Measurements, type Scenar
 import type { HeapDiff } from "../heap/model.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
+import { harnessMemory, type HarnessMemoryPoint } from "./harness-memory.js";
 import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
@@ -28,7 +31,7 @@ export interface ScenarioResult extends ScenarioVerdict {
   sessions: number;
   seed: number;
   target: string;
-  settings: { sessions: number; concurrency: number; rounds: number; warmup: number; httpLoad: boolean };
+  settings: { sessions: number; concurrency: number; rounds: number; warmup: number; httpLoad: boolean; durationMs?: number };
   load: {
     started: number;
     finished: number;
@@ -45,6 +48,8 @@ export interface ScenarioResult extends ScenarioVerdict {
     failures: { message: string; count: number }[];
   };
   heapPoints: HeapPoint[];
+  /** leakcheck's own memory after each round (after a GC of its own in a soak). */
+  harnessMemory: HarnessMemoryPoint[];
   /** The memory timeline: a sample every --sample-interval, and every measurement the run took (GC points marked). */
   samples: Sample[];
   /** Phase boundaries, in ms since the scenario started. */
@@ -143,7 +148,24 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const first = await fetchMetrics(target.baseUrl, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
     const measureOptions: MeasureOptions = { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs };
-    const guard = <T>(work: Promise<T>) => abortable(Promise.race([work, target.crashed]), signal);
+    // A server that is alive but answers nothing: the sampler notices, the run stops (exit 3).
+    let onHung: (error: RunError) => void = () => undefined;
+    const hung = new Promise<never>((_, reject) => (onHung = reject));
+    hung.catch(() => undefined);
+    sampler.onSilence(options.probeTimeoutMs, (silentMs) =>
+      onHung(
+        new RunError(
+          `the server stopped answering: GET ${new URL(options.metricsPath, target.baseUrl).href} had no reply for ${formatDuration(silentMs)} (hung or overloaded): raise --probe-timeout if it is only slow`,
+        ),
+      ),
+    );
+    const guard = <T>(work: Promise<T>) =>
+      abortable(
+        Promise.race([work, target.crashed, hung]).catch(async (error: unknown) => {
+          throw (await target.crashError(300)) ?? error;
+        }),
+        signal,
+      );
     sampler.start(target, measureOptions);
     cleanup.push("sampler", () => sampler.stop());
     const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
@@ -194,7 +216,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
           type: "progress",
           scenario: name,
           round,
-          rounds: settings.rounds,
+          // 0: a soak, with as many rounds as fit in --duration
+          rounds: options.durationMs !== undefined ? 0 : settings.rounds,
           done: stats.sessionsFinished + stats.sessionsFailed - base,
           total,
           clients: stats.clientsConnected,
@@ -225,7 +248,17 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
 
-    enter("rounds", `${settings.sessions} sessions in ${settings.rounds} rounds`);
+    // A soak runs rounds of the usual size until its time is up; the total is known at the end.
+    const soakEndsAt = options.durationMs !== undefined ? Date.now() + options.durationMs : undefined;
+    const soakRoundSize = Math.max(1, Math.ceil(settings.sessions / settings.rounds));
+    const moreRounds = (round: number) => (soakEndsAt === undefined ? round <= settings.rounds : round === 1 || Date.now() < soakEndsAt);
+    const harness: HarnessMemoryPoint[] = [];
+    enter(
+      "rounds",
+      soakEndsAt === undefined
+        ? `${settings.sessions} sessions in ${settings.rounds} rounds`
+        : `soak for ${formatDuration(options.durationMs!)} in rounds of ${soakRoundSize} sessions`,
+    );
     // HTTP load runs while each round's sessions run, and stops before the round's
     // measurement: its connections would otherwise count as sockets above the baseline.
     const httpPaths = [options.metricsPath, ...(options.target.kind === "bundled" ? ["/api/health", "/api/results/recent"] : [])];
@@ -244,12 +277,20 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     let done = 0;
     let drivingMs = 0; // time with sessions in flight, without the measurements between rounds
     let lastRound: Measurement = baseline;
-    for (let round = 1; round <= settings.rounds; round++) {
-      const count = Math.floor((settings.sessions * round) / settings.rounds) - done;
-      const ticker = progress(round, settings.sessions, settings.warmup);
+    let round = 1;
+    for (; moreRounds(round); round++) {
+      const count = soakEndsAt === undefined ? Math.floor((settings.sessions * round) / settings.rounds) - done : soakRoundSize;
+      const ticker = progress(round, soakEndsAt === undefined ? settings.sessions : done + count, settings.warmup);
+      const doneBefore = stats.sessionsFinished + stats.sessionsFailed;
       try {
         const roundStarted = Date.now();
-        await guard(withHttpLoad(runSessions(scenario, round, settings.warmup + done, count, pool)));
+        const sessions = withinDeadline(runSessions(scenario, round, settings.warmup + done, count, pool), options.roundTimeoutMs, () => {
+          const finished = stats.sessionsFinished + stats.sessionsFailed - doneBefore;
+          return new RunError(
+            `round ${round} of ${name} did not finish within ${formatDuration(options.roundTimeoutMs)} (${finished} of ${count} sessions done): raise --round-timeout, or lower --sessions`,
+          );
+        });
+        await guard(withHttpLoad(sessions));
         drivingMs += Date.now() - roundStarted;
       } finally {
         clearInterval(ticker);
@@ -258,10 +299,17 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       if (target.probe) {
         await guard(proxyDrained(quick.timeoutMs * 4));
         await settleTo(baseline, quick);
-        const point = await gcPoint(`round ${round}`, done, snapshots.mode === "always");
+        // A soak takes no snapshot per round: there is no telling how many rounds it will have.
+        const point = await gcPoint(`round ${round}`, done, snapshots.mode === "always" && soakEndsAt === undefined);
         lastRound = point;
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
       }
+      harness.push(harnessMemory(round, done, soakEndsAt !== undefined));
+    }
+    if (soakEndsAt !== undefined) {
+      settings.rounds = round - 1;
+      settings.sessions = done;
+      notes.push(soakNote(harness, Date.now() - loadStarted));
     }
     const loadMs = Date.now() - loadStarted;
     const cpu = process.cpuUsage(loadCpu);
@@ -340,7 +388,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       sessions: settings.sessions,
       seed: options.seed,
       target: target.description,
-      settings,
+      settings: soakEndsAt === undefined ? settings : { ...settings, durationMs: options.durationMs },
       ...verdict,
       load: {
         started: stats.sessionsStarted,
@@ -364,6 +412,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         failures: stats.failureSummary(),
       },
       heapPoints,
+      harnessMemory: harness,
       samples: sampler.samples,
       phases: sampler.phases,
       snapshots: snapshots.taken.map((snapshot) => ({
@@ -390,6 +439,27 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** What a soak shows of leakcheck itself: its heap after GC and RSS from the first round to the last. */
+function soakNote(points: HarnessMemoryPoint[], ms: number): string {
+  const first = points[0];
+  const last = points.at(-1)!;
+  const peakRss = Math.max(...points.map((point) => point.rssBytes));
+  return (
+    `soak: ${points.length} rounds, ${last.sessions.toLocaleString("en-US")} sessions in ${formatDuration(ms)}; ` +
+    `leakcheck's own heap after GC ${formatBytes(first.heapUsedBytes)} → ${formatBytes(last.heapUsedBytes)}, ` +
+    `RSS ${formatBytes(first.rssBytes)} → ${formatBytes(last.rssBytes)} (peak ${formatBytes(peakRss)})`
+  );
+}
+
+/** `work`, or the error `late()` makes if it has not settled within `ms`. */
+function withinDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Rejects as soon as the run is interrupted, whatever `work` is waiting for. */

@@ -8,6 +8,7 @@ import { RunError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
 import type { HeapDiff } from "../heap/model.js";
 import type { SurvivorBudget } from "../heap/survivors.js";
+import { trackPath, untrackPath } from "../target/leftovers.js";
 import type { Target } from "../target/target.js";
 import type { SnapshotMode } from "./options.js";
 
@@ -43,9 +44,11 @@ export class SnapshotSeries {
     await fs.mkdir(this.folder, { recursive: true, mode: 0o700 });
     const file = path.join(this.folder, `${this.scenario}.${label.replace(/\s+/g, "-")}.heapsnapshot`);
     this.writing = file;
+    trackPath(file);
     // Writing blocks the server's event loop for a while per 100 MB of heap: a longer leash than a GC.
     const written = await this.target.probe.snapshot(file, this.probeTimeoutMs * 4);
     this.writing = undefined;
+    untrackPath(file);
     const snapshot = { label, file, bytes: written.bytes, sessions, ms: written.ms };
     this.taken.push(snapshot);
     return snapshot;

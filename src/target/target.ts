@@ -13,6 +13,7 @@ import { RunError } from "../errors.js";
 import type { LeakMode } from "../protocol.js";
 import type { CleanupStack } from "../run/cleanup.js";
 import { AGENT_PATH, findServerProbe, type ProbeClient } from "../probe/client.js";
+import { trackPath, untrackPath } from "./leftovers.js";
 import { killGroup, trackGroup } from "./process-tree.js";
 import { probePort } from "./ports.js";
 import { httpGet } from "./metrics.js";
@@ -44,6 +45,12 @@ export interface Target {
   readonly probe?: ProbeClient;
   /** Rejects with a RunError if a spawned server exits before stop() is called. */
   readonly crashed: Promise<never>;
+  /**
+   * The crash error if the spawned server has exited, or exits within `withinMs`: a failure
+   * seen first elsewhere (the probe connection closing, a refused request) is better told
+   * as how the server died.
+   */
+  crashError(withinMs: number): Promise<RunError | undefined>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +62,11 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
 
   const port = await probePort(HOST, options.port ?? 0);
   const probeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "leakcheck-probe-"));
-  options.cleanup.push("probe folder", () => fsp.rm(probeDir, { recursive: true, force: true }));
+  trackPath(probeDir);
+  options.cleanup.push("probe folder", async () => {
+    await fsp.rm(probeDir, { recursive: true, force: true });
+    untrackPath(probeDir);
+  });
   const token = crypto.randomBytes(16).toString("hex");
 
   const env: NodeJS.ProcessEnv = {
@@ -109,7 +120,15 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
 
   const probe = await findServerProbe(probeDir, token, port, 3000);
   if (probe) options.cleanup.push("probe connection", () => probe.close());
-  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, crashed, stop };
+  const crashError = (withinMs: number) =>
+    Promise.race([
+      crashed.then(
+        () => undefined,
+        (error: RunError) => error,
+      ),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), withinMs).unref()),
+    ]);
+  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, crashed, crashError, stop };
 }
 
 function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.ProcessEnv, logFd: number): {
@@ -144,6 +163,7 @@ async function attach(url: string, options: TargetOptions): Promise<Target> {
     port,
     description: baseUrl,
     crashed: new Promise<never>(() => undefined),
+    crashError: async () => undefined,
     stop: async () => undefined,
   };
 }
