@@ -1,0 +1,80 @@
+// Watching what a leakcheck process starts: every descendant and process group seen
+// while it runs, so a test can prove none of them outlives it (without matching on
+// command lines, which other runs on the same machine share).
+import { spawnSync } from "node:child_process";
+
+interface ProcessRow {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  args: string;
+}
+
+function processTable(): ProcessRow[] {
+  const out = spawnSync("ps", ["-eo", "pid=,ppid=,pgid=,args="], { encoding: "utf8" }).stdout;
+  return out
+    .split("\n")
+    .map((line) => line.trim().match(/^(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/))
+    .filter((match): match is RegExpMatchArray => match !== null)
+    .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), pgid: Number(match[3]), args: match[4] }));
+}
+
+/** Every process under `root` now (children, grandchildren, ...). */
+export function descendantsOf(root: number): ProcessRow[] {
+  const table = processTable();
+  const found: ProcessRow[] = [];
+  const parents = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of table) {
+      if (parents.has(row.ppid) && !parents.has(row.pid)) {
+        parents.add(row.pid);
+        found.push(row);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** Polls the tree under `root` until stopped; remembers every process and group it saw. */
+export class TreeWatcher {
+  readonly seen = new Map<number, ProcessRow>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly root: number, intervalMs = 100) {
+    this.timer = setInterval(() => this.look(), intervalMs);
+    this.look();
+  }
+
+  look(): void {
+    for (const row of descendantsOf(this.root)) this.seen.set(row.pid, row);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The processes seen that are still alive, and the groups seen that still have a member. */
+  survivors(): string[] {
+    const table = processTable();
+    const alive = new Set(table.map((row) => row.pid));
+    // Children leakcheck did not detach share the test's own group, which is alive of course.
+    const ownGroup = table.find((row) => row.pid === process.pid)?.pgid;
+    const left: string[] = [];
+    for (const row of this.seen.values()) if (alive.has(row.pid)) left.push(`pid ${row.pid}: ${row.args}`);
+    for (const pgid of new Set([...this.seen.values()].map((row) => row.pgid))) {
+      if (pgid !== ownGroup && groupAlive(pgid)) left.push(`process group ${pgid}`);
+    }
+    return left;
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
