@@ -5,6 +5,7 @@
 // It must never change the server's behaviour: every handle is unref'd (so it neither
 // keeps the server alive nor shows in the handle counts) and every failure is swallowed.
 
+import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -151,7 +152,24 @@ function startChannel(probeDir: string, probeToken: string): void {
   });
   server.on("error", () => undefined);
   // Listening on a path is not a TCP listen, so it does not mark this process as the server.
-  server.listen(path.join(probeDir, `${process.pid}.sock`), () => server.unref());
+  const socketPath = path.join(probeDir, `${process.pid}.sock`);
+  server.listen(socketPath, () => {
+    server.unref();
+    // The folder is the owner's alone already; the socket too, should the folder ever be opened up.
+    try {
+      fs.chmodSync(socketPath, 0o600);
+    } catch {
+      // the folder was removed: leakcheck is gone
+    }
+  });
+}
+
+/** Compares in constant time, so the token cannot be guessed a character at a time. */
+function sameToken(given: unknown, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
 async function handleLine(connection: net.Socket, line: string, probeToken: string, gc: (() => void) | undefined) {
@@ -159,7 +177,7 @@ async function handleLine(connection: net.Socket, line: string, probeToken: stri
   try {
     const request = JSON.parse(line) as ProbeRequest;
     id = typeof request.id === "number" ? request.id : -1;
-    if (request.token !== probeToken) {
+    if (!sameToken(request.token, probeToken)) {
       connection.end(`${JSON.stringify({ id, ok: false, error: "bad token" })}\n`);
       return;
     }

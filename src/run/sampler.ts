@@ -33,10 +33,10 @@ export interface PhaseSpan {
 
 const SAMPLE_TIMEOUT_MS = 2000;
 /**
- * At most this many samples are kept (10 minutes at 250 ms): past it, every other plain
+ * At most this many samples are kept (5 minutes at 250 ms; about 0.5 MB): past it, every other plain
  * sample is dropped, so a soak of any length keeps a timeline of constant size.
  */
-export const MAX_SAMPLES = 2400;
+export const MAX_SAMPLES = 1200;
 
 export class Sampler {
   readonly samples: Sample[] = [];
