@@ -29,9 +29,12 @@ export function renderMarkdown(report: RunReport): string {
       "",
     );
   }
-  lines.push("| scenario | verdict | sessions | heap growth per session | left over after settling | failed sessions |", "|---|---|--:|--:|---|--:|");
+  lines.push(
+    "| scenario | verdict | sessions | heap growth per session | left over after settling | failed sessions | protocol errors | ack p50 / p99 |",
+    "|---|---|--:|--:|---|--:|--:|--:|",
+  );
   for (const scenario of report.scenarios) lines.push(scenarioRow(scenario));
-  for (const { name, started } of unfinishedScenarios(report)) lines.push(`| ${cell(name)} | ⏹ ${started ? "stopped" : "not run"} | | | | |`);
+  for (const { name, started } of unfinishedScenarios(report)) lines.push(`| ${cell(name)} | ⏹ ${started ? "stopped" : "not run"} | | | | | | |`);
   lines.push("");
 
   for (const scenario of report.scenarios) {
@@ -57,7 +60,7 @@ function scenarioRow(scenario: ScenarioResult): string {
   const heap = scenario.heap ? `${formatBytes(scenario.heap.perSessionBytes)} (budget ${formatBytes(scenario.heap.budgetBytes)})` : "n/a";
   const over = [...scenario.gauges, ...(scenario.handles ?? [])].filter((check) => !check.pass);
   const leftOver = over.length ? over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ") : "none over budget";
-  return `| ${cell(scenario.name)} | ${MARKDOWN_VERDICT[scenario.verdict]} | ${scenario.sessions.toLocaleString("en-US")} | ${heap} | ${cell(leftOver)} | ${scenario.load.failed.toLocaleString("en-US")} |`;
+  return `| ${cell(scenario.name)} | ${MARKDOWN_VERDICT[scenario.verdict]} | ${scenario.sessions.toLocaleString("en-US")} | ${heap} | ${cell(leftOver)} | ${scenario.load.failed.toLocaleString("en-US")} | ${scenario.load.errorAcks.toLocaleString("en-US")} | ${scenario.load.ackLatencyMs.p50} / ${scenario.load.ackLatencyMs.p99} ms |`;
 }
 
 /** Text inside a table cell: pipes would end the cell, newlines the row. */

@@ -45,7 +45,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
   const lines = [
     `${chalk.bold(result.name)}  ${verdictText[result.verdict]}  ${chalk.dim(
       `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ` +
-        `${load.failed} failed · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
+        `${load.failed} failed · ${load.errorAcks} protocol errors · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
     )}`,
     table.toString(),
   ];
