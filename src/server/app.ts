@@ -7,6 +7,7 @@ import { createRequestHandler } from "./http.js";
 import { InterviewFlow } from "./interview.js";
 import type { SocketPort } from "./interview.js";
 import type { ServerOptions } from "./options.js";
+import { rateLimitOf } from "./rate-limit.js";
 import { SessionStore } from "./sessions.js";
 
 export interface RunningServer {
@@ -23,7 +24,12 @@ export async function startInterviewServer(opts: ServerOptions): Promise<Running
   const logError = (line: string): void => void process.stderr.write(`error: ${line}\n`);
   const store = new SessionStore(opts.leak, opts.recentResultsMax, info);
 
-  const httpServer = createServer();
+  // Our routes must be on the server before Socket.IO attaches: engine.io wraps the "request" listeners
+  // it finds so they never see /socket.io/ requests. One added later also answers the polling
+  // handshake (404), engine.io then writes the same response again, and the throw
+  // (ERR_HTTP_HEADERS_SENT) kills the process: any polling client crashed the server.
+  let connectedSockets = (): number => 0;
+  const httpServer = createServer(createRequestHandler(store, () => connectedSockets()));
   const io = new Server(httpServer, {
     path: "/socket.io",
     transports: ["polling", "websocket"],
@@ -34,8 +40,7 @@ export async function startInterviewServer(opts: ServerOptions): Promise<Running
     serveClient: false,
   });
   const nsp = io.of("/");
-  // Socket.IO wraps existing "request" listeners to skip its own path, so add ours after attaching it.
-  httpServer.on("request", createRequestHandler(store, () => nsp.sockets.size));
+  connectedSockets = () => nsp.sockets.size;
 
   const sockets: SocketPort = {
     emit: (socketId, event, payload) => void nsp.sockets.get(socketId)?.emit(event, payload),
@@ -44,7 +49,7 @@ export async function startInterviewServer(opts: ServerOptions): Promise<Running
   };
   const flow = new InterviewFlow(store, sockets, opts.leak, opts.resumeGraceMs);
   const owner = {};
-  attachHandlers(io, flow, opts.leak, owner, logError);
+  attachHandlers(io, flow, { leak: opts.leak, owner, rateLimit: rateLimitOf(opts.rateLimit), logError });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -17,9 +17,11 @@ export const SERVER_USAGE = `usage: node dist/src/server/main.js [options]
   --ping-interval MS       Socket.IO ping interval (default 25000)
   --ping-timeout MS        Socket.IO ping timeout (default 20000)
   --log info|none          print one line per freed session (default info)
+  --rate-limit N           events per second per connection, bursts of 2N, 0 = off (default 100)
   -h, --help               this text`;
 
 const MAX_TIMER_MS = 2_147_483_647; // setTimeout's ceiling; larger values fire at once.
+const MAX_RATE_LIMIT = 1_000_000; // beyond this a limit means nothing; use 0 to turn it off.
 
 /** Turns argv and env into ServerOptions, or throws ServerUsageError naming the bad value and the fix. */
 export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): ServerOptions {
@@ -43,6 +45,10 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): ServerO
     pingTimeoutMs: milliseconds(values["ping-timeout"], "--ping-timeout", 1, d.pingTimeoutMs),
     log: oneOf<ServerLogLevel>(values.log ?? d.log, "--log", SERVER_LOG_LEVELS),
     recentResultsMax: d.recentResultsMax,
+    rateLimit:
+      values["rate-limit"] !== undefined
+        ? wholeNumber(values["rate-limit"], "--rate-limit", 0, MAX_RATE_LIMIT, "it counts events per second per connection, 0 turns the limit off")
+        : d.rateLimit,
   };
 }
 
@@ -65,6 +71,7 @@ function parseFlags(argv: string[]) {
         "ping-interval": { type: "string" },
         "ping-timeout": { type: "string" },
         log: { type: "string" },
+        "rate-limit": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

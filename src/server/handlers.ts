@@ -5,6 +5,8 @@ import type { AckError, LeakMode } from "../protocol.js";
 import { ackError } from "./interview.js";
 import type { InterviewFlow, Reply } from "./interview.js";
 import { questionBank } from "./questions.js";
+import { TokenBucket } from "./rate-limit.js";
+import type { RateLimit } from "./rate-limit.js";
 import { checkSessionRef, checkStart, checkSubmit } from "./validate.js";
 import type { Checked } from "./validate.js";
 
@@ -12,9 +14,21 @@ import type { Checked } from "./validate.js";
 const OWNER = Symbol("leakcheck.server");
 type BankListener = ((version: number) => void) & { [OWNER]?: object };
 
+const CLIENT_EVENTS: readonly string[] = Object.values(ClientEvent);
+
+export interface HandlerOptions {
+  leak: LeakMode;
+  /** Marks this server's questionBank listeners (see removeBankListeners). */
+  owner: object;
+  /** Per-connection limit; undefined = none. */
+  rateLimit: RateLimit | undefined;
+  logError: (line: string) => void;
+}
+
 /** Registers the interview events on every new connection of `io`. */
-export function attachHandlers(io: Server, flow: InterviewFlow, leak: LeakMode, owner: object, logError: (line: string) => void): void {
+export function attachHandlers(io: Server, flow: InterviewFlow, { leak, owner, rateLimit, logError }: HandlerOptions): void {
   io.on("connection", (socket) => {
+    admitEvents(socket, rateLimit, logError);
     const client = {
       socketId: socket.id,
       address: socket.handshake.address,
@@ -51,6 +65,37 @@ function subscribeToBank(socket: Socket, owner: object): BankListener {
   listener[OWNER] = owner;
   questionBank.on("updated", listener);
   return listener;
+}
+
+// Runs before any listener, for every event (unknown names too): the rate limit, then the name.
+// The bucket lives in this closure, which the socket's middleware list holds: it goes with the socket.
+function admitEvents(socket: Socket, rateLimit: RateLimit | undefined, logError: (line: string) => void): void {
+  const bucket = rateLimit ? new TokenBucket(rateLimit) : undefined;
+  socket.use((packet, next) => {
+    const [name] = packet;
+    const last = packet.at(-1);
+    const ack = packet.length > 1 && typeof last === "function" ? (last as (reply: unknown) => void) : undefined;
+    const refuse = (error: AckError): void => {
+      if (ack) guard(() => ack(error), logError);
+    };
+    const admission = bucket?.take() ?? "ok";
+    if (admission !== "ok" && rateLimit) {
+      refuse(ackError("rate-limited", `${eventName(name)}: too many events, slow down; at most ${rateLimit.eventsPerSecond} events per second per connection (bursts of ${rateLimit.burst})`));
+      // Socket.IO sends the ack before the disconnect packet, so the client learns why it was dropped.
+      if (admission === "disconnect") socket.disconnect(true);
+      return;
+    }
+    if (typeof name !== "string" || !CLIENT_EVENTS.includes(name)) {
+      return refuse(ackError("bad-request", `unknown event ${eventName(name)}; the events are ${CLIENT_EVENTS.join(", ")}`));
+    }
+    next();
+  });
+}
+
+// An event name for a message: a client may send any string (or a number) as the name.
+function eventName(name: unknown): string {
+  if (typeof name === "string") return CLIENT_EVENTS.includes(name) ? name : name.length <= 40 ? JSON.stringify(name) : `(a name of ${name.length} characters)`;
+  return `(a ${typeof name} as the name)`;
 }
 
 // One event: find the ack among the arguments, check the payload, run the handler, never throw.

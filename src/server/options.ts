@@ -19,9 +19,19 @@ export interface ServerOptions {
   log: ServerLogLevel;
   /** Cap of the recent-results list: memory that grows, then plateaus, and is not a leak. */
   recentResultsMax: number;
+  /**
+   * Events per second one connection may send (bursts of twice that); 0 = no limit.
+   * Over it an event is refused with `rate-limited`; a connection that keeps flooding is dropped.
+   */
+  rateLimit: number;
 }
 
-/** Defaults: the fixed server on 127.0.0.1:3000 with Socket.IO's own ping timings. */
+/**
+ * Defaults: the fixed server on 127.0.0.1:3000 with Socket.IO's own ping timings.
+ * The rate limit of 100 events/s (bursts of 200) is far above any real client: a scenario
+ * session sends 2 to 7 events, each awaiting its ack, and the quickest legitimate loop in
+ * the tests (130 start/end calls back to back on one connection) fits inside one burst.
+ */
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   host: "127.0.0.1",
   port: 3000,
@@ -31,4 +41,5 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   pingTimeoutMs: 20_000,
   log: "info",
   recentResultsMax: 500,
+  rateLimit: 100,
 });

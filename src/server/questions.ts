@@ -39,7 +39,8 @@ class QuestionBank extends EventEmitter {
     const questions: SessionQuestion[] = [];
     for (let index = 0; index < count; index++) {
       const template = TEMPLATES[(offset + index) % TEMPLATES.length];
-      const text = `Question ${index + 1} of ${count} (${template.topic}): ${template.text.replaceAll("{role}", role)}`;
+      // A function, not the string: a role such as "$'$'$'" must not expand into the template's text.
+      const text = `Question ${index + 1} of ${count} (${template.topic}): ${template.text.replaceAll("{role}", () => role)}`;
       questions.push({ index, topic: template.topic, text, keywords: [...template.keywords], timeLimitMs });
     }
     return questions;

@@ -17,11 +17,13 @@ describe("parseServerArgs", () => {
       pingTimeoutMs: 20_000,
       log: "info",
       recentResultsMax: 500,
+      rateLimit: 100,
     });
     expect(parseServerArgs([], { HOST: "0.0.0.0", PORT: "0" })).toMatchObject({ host: "0.0.0.0", port: 0 });
     expect(parseServerArgs(["--host", "::1", "--port", "4000"], { HOST: "0.0.0.0", PORT: "0" })).toMatchObject({ host: "::1", port: 4000 });
-    const all = ["--leak", "timers", "--resume-grace-ms", "2s", "--ping-interval", "500", "--ping-timeout=250ms", "--log", "none"];
-    expect(parseServerArgs(all, {})).toMatchObject({ leak: "timers", resumeGraceMs: 2000, pingIntervalMs: 500, pingTimeoutMs: 250, log: "none" });
+    const all = ["--leak", "timers", "--resume-grace-ms", "2s", "--ping-interval", "500", "--ping-timeout=250ms", "--log", "none", "--rate-limit", "5"];
+    expect(parseServerArgs(all, {})).toMatchObject({ leak: "timers", resumeGraceMs: 2000, pingIntervalMs: 500, pingTimeoutMs: 250, log: "none", rateLimit: 5 });
+    expect(parseServerArgs(["--rate-limit", "0"], {})).toMatchObject({ rateLimit: 0 });
   });
 
   it.each([
@@ -32,6 +34,10 @@ describe("parseServerArgs", () => {
     [["--log", "debug"], {}, /--log/],
     [["--resume-grace-ms", "soon"], {}, /--resume-grace-ms/],
     [["--ping-interval", "0"], {}, /--ping-interval/],
+    [["--rate-limit=-5"], {}, /--rate-limit must be a whole number from 0 to 1000000, got `-5`; .*0 turns the limit off/],
+    [["--rate-limit", "2.5"], {}, /--rate-limit .*got `2.5`/],
+    [["--rate-limit", "many"], {}, /--rate-limit .*got `many`/],
+    [["--rate-limit", "1000001"], {}, /--rate-limit/],
     [["--bogus"], {}, /unknown option --bogus/],
     [["--port"], {}, /--port needs a value/],
     [["serve"], {}, /unexpected argument `serve`/],
