@@ -41,6 +41,8 @@ export interface LoadSnapshot {
   httpRequests: number;
 }
 
+const MAX_FAILURE_KINDS = 100;
+
 /** The live counters of one scenario run. */
 export class LoadStats {
   sessionsStarted = 0;
@@ -69,7 +71,9 @@ export class LoadStats {
   sessionFailed(message: string): void {
     this.sessionsFailed++;
     // Group by the message without ids and numbers, so one cause is one line.
-    const key = message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").replace(/\d+/g, "N");
+    const normalised = message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").replace(/\d+/g, "N");
+    // Bounded, however many kinds of failure a soak of hours meets.
+    const key = this.failureCounts.has(normalised) || this.failureCounts.size < MAX_FAILURE_KINDS ? normalised : "other failures";
     const seen = this.failureCounts.get(key) ?? 0;
     this.failureCounts.set(key, seen + 1);
     if (seen === 0 && this.failures.length < 20) this.failures.push(message);
