@@ -42,6 +42,7 @@ try {
   const points = scenario.harnessMemory;
   console.log(`soak: random-churn --duration ${DURATION} · exit ${code} · verdict ${scenario.verdict} · ${((performance.now() - started) / 60_000).toFixed(1)} min in all`);
   console.log(`${scenario.sessions.toLocaleString("en-US")} sessions in ${points.length} rounds · peak ${scenario.load.peakClients} clients · ${scenario.load.failed} failed · ${scenario.load.errorAcks} error acks · ack p50 ${scenario.load.ackLatencyMs.p50} ms, p99 ${scenario.load.ackLatencyMs.p99} ms`);
+  for (const failure of scenario.load.failures.slice(0, 3)) console.log(`  failed ${failure.count}×: ${failure.message}`);
   console.log(`server heap after GC: ${mb(scenario.heap.baselineBytes)} → ${mb(scenario.heap.finalBytes)} (${scenario.heap.perSessionBytes} B per session)`);
   console.log("\nround  sessions  leakcheck heap after GC  leakcheck RSS");
   const every = Math.max(1, Math.floor(points.length / 12));
