@@ -7,6 +7,7 @@ import { chalkFor } from "../report/color.js";
 import { compareRuns, DEFAULT_MAX_REGRESSION_BYTES } from "../report/compare.js";
 import { renderComparisonMarkdown, renderComparisonText } from "../report/compare-render.js";
 import { readRunReport } from "../report/read-report.js";
+import { shownArgument } from "./parsers.js";
 
 interface CompareOptions {
   maxRegression: number;
@@ -21,7 +22,7 @@ export function bytesPerSession(value: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(value);
   const bytes = match ? Number(match[1]) * UNIT_BYTES[(match[2] ?? "b").toLowerCase()] : NaN;
   if (!Number.isFinite(bytes) || bytes > 1024 ** 3) {
-    throw new InvalidArgumentError(`--max-regression must be heap bytes per session like 1024, 512B, 2KB or 1.5MB, got \`${value}\``);
+    throw new InvalidArgumentError(`--max-regression must be heap bytes per session like 1024, 512B, 2KB or 1.5MB, got ${shownArgument(value)} (at most 1024MB)`);
   }
   return Math.round(bytes);
 }

@@ -4,7 +4,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { oneLine, UsageError } from "../errors.js";
+import { describeFsError, oneLine, UsageError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
 import { SnapshotFormatError } from "../heap/snapshot.js";
 import { renderHeapDiffTerminal, writeHeapDiffReport } from "../report/heap-diff.js";
@@ -31,8 +31,10 @@ export function registerDiff(program: Command): void {
     .option("--top <n>", "how many constructors and survivor groups to show", wholeNumber("--top", 1, 1000), 20)
     .option("--sessions <n>", "sessions run between the snapshots, for growth per 1,000 sessions", wholeNumber("--sessions", 1, 100_000_000))
     .action(async (before: string, after: string, raw: RawDiffOptions) => {
-      const files = [before, after, ...(raw.final ? [raw.final] : [])];
+      const files = [before, after, ...(raw.final !== undefined ? [raw.final] : [])];
       for (const file of files) await checkReadable(file);
+      // Before the analysis (seconds on a big snapshot), not after it has been printed.
+      const createdOut = raw.out !== undefined ? await makeOutDir(raw.out) : undefined;
       let diff;
       try {
         diff = await analyzeSnapshots({
@@ -45,6 +47,8 @@ export function registerDiff(program: Command): void {
           top: raw.top,
         });
       } catch (error) {
+        // No diff, no report: the folder made for it goes again.
+        if (createdOut) await fs.rm(createdOut, { recursive: true, force: true });
         if (error instanceof SnapshotFormatError) {
           throw new UsageError(`${oneLine(error)}: take the snapshot again (DevTools, heapdump or v8.writeHeapSnapshot)`);
         }
@@ -55,12 +59,7 @@ export function registerDiff(program: Command): void {
       } else {
         process.stdout.write(renderHeapDiffTerminal(diff));
       }
-      if (raw.out) {
-        try {
-          await fs.mkdir(raw.out, { recursive: true });
-        } catch (error) {
-          throw new UsageError(`cannot write to ${raw.out} (${(error as NodeJS.ErrnoException).code ?? oneLine(error)}): choose a writable folder with --out`);
-        }
+      if (raw.out !== undefined) {
         const written = await writeHeapDiffReport(raw.out, "heap-diff", diff, `${path.basename(before)} → ${path.basename(after)}`);
         if (!raw.json) process.stdout.write(`\nreport: ${path.join(raw.out, written.html)} · ${path.join(raw.out, written.markdown)}\n`);
       }
@@ -73,7 +72,28 @@ async function checkReadable(file: string): Promise<void> {
     stat = await fs.stat(file);
     await fs.access(file, fs.constants.R_OK);
   } catch (error) {
-    throw new UsageError(`cannot read snapshot ${file} (${(error as NodeJS.ErrnoException).code ?? oneLine(error)}): check the path`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`snapshot ${file} ${describeFsError(error)}: ${code === "EACCES" || code === "EPERM" ? "check its permissions" : "check the path"}`);
   }
-  if (!stat.isFile()) throw new UsageError(`${file} is not a file: give the path of a .heapsnapshot file`);
+  if (!stat.isFile()) throw new UsageError(`snapshot ${file} is ${stat.isDirectory() ? "a folder" : "not a regular file"}: give the path of a .heapsnapshot file`);
+}
+
+/** Makes the --out folder (and its parents); returns the first folder it had to create, if any. */
+async function makeOutDir(out: string): Promise<string | undefined> {
+  try {
+    const created = await fs.mkdir(out, { recursive: true });
+    await fs.access(out, fs.constants.W_OK);
+    return created;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "EEXIST"
+        ? "is a file, not a folder"
+        : code === "ENOTDIR"
+          ? "is under a file, not a folder"
+          : code === "EACCES" || code === "EPERM" || code === "EROFS"
+            ? "is not writable"
+            : "cannot be created";
+    throw new UsageError(`--out ${out} ${why} (${code ?? oneLine(error)}): choose a folder leakcheck can write to`);
+  }
 }

@@ -5,34 +5,48 @@ import { parseDuration } from "../duration.js";
 import { LEAK_MODES, type LeakMode } from "../protocol.js";
 import { SNAPSHOT_MODES, type SnapshotMode } from "../run/options.js";
 
+/** A value from the command line as a message shows it: in backticks, or "" when empty. */
+export function shownArgument(value: string): string {
+  return value === "" ? '""' : `\`${value}\``;
+}
+
 /** A whole number in [min, max]. */
 export function wholeNumber(option: string, min: number, max: number) {
   return (value: string): number => {
     const number = Number(value);
     if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(`${option} must be a whole number from ${min} to ${max.toLocaleString("en-US")}, got \`${value}\``);
+      throw new InvalidArgumentError(`${option} must be a whole number from ${min} to ${max.toLocaleString("en-US")}, got ${shownArgument(value)}`);
     }
     return number;
   };
 }
 
-/** A duration (500ms, 15s, 10m, or bare milliseconds) in [minMs, maxMs]. */
+/** A duration (500ms, 15s, 10m, 1h, or bare milliseconds) in [minMs, maxMs]. */
 export function duration(option: string, minMs: number, maxMs: number) {
   return (value: string): number => {
     const ms = parseDuration(value);
     if (ms === undefined || ms < minMs || ms > maxMs) {
       throw new InvalidArgumentError(
-        `${option} must be a duration like 500ms, 15s or 10m between ${minMs} ms and ${Math.round(maxMs / 60_000)}m, got \`${value}\``,
+        `${option} must be a duration from ${durationBound(minMs)} to ${durationBound(maxMs)}, like 500ms, 15s or 10m, got ${shownArgument(value)}`,
       );
     }
     return ms;
   };
 }
 
+/** A range bound the way it would be typed: 0, 100ms, 1s, 10m, 24h. */
+function durationBound(ms: number): string {
+  if (ms === 0) return "0";
+  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** One of the bundled server's leak modes. */
 export function leakMode(value: string): LeakMode {
   if (!(LEAK_MODES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`leak mode must be one of ${LEAK_MODES.join(", ")}, got \`${value}\``);
+    throw new InvalidArgumentError(`leak mode must be one of ${LEAK_MODES.join(", ")}, got ${shownArgument(value)}`);
   }
   return value as LeakMode;
 }
@@ -40,7 +54,7 @@ export function leakMode(value: string): LeakMode {
 /** A --snapshots mode. */
 export function snapshotMode(value: string): SnapshotMode {
   if (!(SNAPSHOT_MODES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`--snapshots must be one of ${SNAPSHOT_MODES.join(", ")}, got \`${value}\``);
+    throw new InvalidArgumentError(`--snapshots must be one of ${SNAPSHOT_MODES.join(", ")}, got ${shownArgument(value)}`);
   }
   return value as SnapshotMode;
 }
@@ -51,17 +65,24 @@ export function serverUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidArgumentError(`--url must be a URL like http://127.0.0.1:3000, got \`${value}\``);
+    throw new InvalidArgumentError(`--url must be a URL like http://127.0.0.1:3000, got ${shownArgument(value)}`);
   }
-  if (url.protocol !== "http:") throw new InvalidArgumentError(`--url must start with http://, got \`${value}\``);
+  if (url.protocol !== "http:") throw new InvalidArgumentError(`--url must start with http:// (leakcheck speaks plain HTTP to the server), got ${shownArgument(value)}`);
+  // Only the origin is used: a path here would be dropped without a word.
+  if (url.pathname !== "/" || url.search || url.hash) {
+    throw new InvalidArgumentError(`--url is the server's address only, like ${url.origin}; give its metrics endpoint with --metrics-path, got ${shownArgument(value)}`);
+  }
   return url.origin;
 }
 
+const PATH_EXAMPLES: Record<string, string> = { "--socketio-path": "/socket.io/" };
+
 /** An HTTP path starting with a slash. */
 export function httpPath(option: string) {
+  const example = PATH_EXAMPLES[option] ?? "/api/metrics";
   return (value: string): string => {
     if (!value.startsWith("/") || /\s/.test(value)) {
-      throw new InvalidArgumentError(`${option} must be a path starting with /, like /api/metrics, got \`${value}\``);
+      throw new InvalidArgumentError(`${option} must be a URL path starting with / and without spaces, like ${example}, got ${shownArgument(value)}`);
     }
     return value;
   };

@@ -1,7 +1,8 @@
 // `leakcheck serve`: the bundled interview server in the foreground.
 
 import type { Command } from "commander";
-import { runServerMain } from "../server/main.js";
+import { UsageError } from "../errors.js";
+import { parseServerArgs, runServerMain, ServerUsageError } from "../server/main.js";
 import { duration, leakMode, wholeNumber } from "./parsers.js";
 
 interface ServeOptions {
@@ -35,6 +36,14 @@ export function registerServe(program: Command): void {
       if (options.pingInterval !== undefined) argv.push("--ping-interval", String(options.pingInterval));
       if (options.pingTimeout !== undefined) argv.push("--ping-timeout", String(options.pingTimeout));
       if (options.quiet) argv.push("--log", "none");
+      // HOST and PORT from the environment are checked here too, so that a bad one is a
+      // usage error in leakcheck's words (the server program would print its own line).
+      try {
+        parseServerArgs(argv, process.env);
+      } catch (error) {
+        if (error instanceof ServerUsageError) throw new UsageError(error.message);
+        throw error;
+      }
       await runServerMain(argv, process.env);
     });
 }

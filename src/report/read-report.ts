@@ -5,36 +5,47 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { describeFsError, describeIssue, UsageError } from "../errors.js";
 import { REPORT_FILES } from "./json.js";
 
-const verdict = z.enum(["pass", "fail", "error"]);
-const check = z.object({ name: z.string(), baseline: z.number(), final: z.number(), residual: z.number(), budget: z.number(), pass: z.boolean() });
+// The messages go to the user as they are (see describeIssue).
+const verdict = z.enum(["pass", "fail", "error"], { error: 'must be "pass", "fail" or "error"' });
+const num = z.number({ error: "must be a number" });
+const str = z.string({ error: "must be a string" });
+const bool = z.boolean({ error: "must be true or false" });
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "must be an array" });
+const check = z.object({ name: str, baseline: num, final: num, residual: num, budget: num, pass: bool }, { error: "must be an object" });
 
-const scenarioSchema = z.object({
-  name: z.string(),
-  verdict,
-  sessions: z.number().int().min(0),
-  gauges: z.array(check),
-  handles: z.array(check).nullable().optional(),
-  heap: z
-    .object({ baselineBytes: z.number(), finalBytes: z.number(), growthBytes: z.number(), perSessionBytes: z.number(), budgetBytes: z.number(), pass: z.boolean() })
-    .nullable()
-    .optional(),
-  reasons: z.array(z.string()).optional(),
-  heapDiff: z
-    .object({ constructors: z.array(z.object({ name: z.string(), countDelta: z.number(), sizeDelta: z.number() })) })
-    .optional(),
-});
+const scenarioSchema = z.object(
+  {
+    name: str,
+    verdict,
+    sessions: z.number({ error: "must be a whole number ≥ 0" }).int({ error: "must be a whole number ≥ 0" }).min(0, { error: "must be a whole number ≥ 0" }),
+    gauges: list(check),
+    handles: list(check).nullable().optional(),
+    heap: z
+      .object({ baselineBytes: num, finalBytes: num, growthBytes: num, perSessionBytes: num, budgetBytes: num, pass: bool }, { error: "must be an object" })
+      .nullable()
+      .optional(),
+    reasons: list(str).optional(),
+    heapDiff: z
+      .object({ constructors: list(z.object({ name: str, countDelta: num, sizeDelta: num }, { error: "must be an object" })) }, { error: "must be an object" })
+      .optional(),
+  },
+  { error: "must be an object (one scenario's result)" },
+);
 
-const reportSchema = z.object({
-  verdict,
-  partial: z.boolean().optional(),
-  startedAt: z.string().optional(),
-  seed: z.number().optional(),
-  versions: z.object({ leakcheck: z.string().optional(), node: z.string().optional(), socketIo: z.string().optional() }).optional(),
-  scenarios: z.array(scenarioSchema),
-});
+const reportSchema = z.object(
+  {
+    verdict,
+    partial: bool.optional(),
+    startedAt: str.optional(),
+    seed: num.optional(),
+    versions: z.object({ leakcheck: str.optional(), node: str.optional(), socketIo: str.optional() }, { error: "must be an object" }).optional(),
+    scenarios: list(scenarioSchema),
+  },
+  { error: 'must be a JSON object like {"verdict": "pass", "scenarios": [...]}' },
+);
 
 /** What `compare` needs of a report.json: CONTRACT §5's stable fields, and the heap diff when there is one. */
 export type ComparableReport = z.infer<typeof reportSchema>;
@@ -71,24 +82,21 @@ export async function readRunReport(given: string, which: string): Promise<Loade
     throw new UsageError(
       code === "ENOENT"
         ? `${which}: \`${given}\` has no ${REPORT_FILES.json}: ${fix} (a run killed before its first report leaves none)`
-        : `${which}: cannot read \`${shown}\` (${code ?? "unreadable"}): ${fix}`,
+        : `${which}: \`${shown}\` ${describeFsError(error)}: ${fix}`,
     );
   }
+  if (text.trim() === "") throw new UsageError(`${which}: \`${shown}\` is empty: ${fix}, or run leakcheck again to write a new report`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new UsageError(
-      `${which}: \`${shown}\` is not valid JSON (${(error as Error).message}): run leakcheck again to write a new report`,
+      `${which}: \`${shown}\` is not valid JSON (${(error as Error).message}): run leakcheck again to write a new report, or ${fix}`,
     );
   }
   const parsed = reportSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? issue.path.join(".") : "the top level";
-    throw new UsageError(
-      `${which}: \`${shown}\` is not a leakcheck report (${where}: ${issue.message}): ${fix}`,
-    );
+    throw new UsageError(`${which}: \`${shown}\` is not a leakcheck report (${describeIssue(parsed.error.issues[0], json)}): ${fix}`);
   }
   return { given, file, report: parsed.data };
 }

@@ -3,7 +3,7 @@
 
 import fs from "node:fs/promises";
 import { z } from "zod";
-import { UsageError } from "../errors.js";
+import { describeFsError, describeIssue, UsageError } from "../errors.js";
 
 export interface Budget {
   /** Residual allowed per gauge; `*` covers gauges not named. */
@@ -35,40 +35,70 @@ export const DEFAULT_BUDGET: Budget = {
   maxFailedSessionRatio: 0.05,
 };
 
-const count = z.number().int().min(0);
-const limitsSchema = z
-  .object({
-    gauges: z.record(z.string(), count).optional(),
-    handles: z.object({ timers: count, sockets: count }).partial().strict().optional(),
-    heap: z.object({ perSessionBytes: z.number().min(0), minGrowthBytes: z.number().min(0) }).partial().strict().optional(),
-    survivors: z.object({ perThousandSessions: z.number().min(0), minCount: count }).partial().strict().optional(),
-    maxFailedSessionRatio: z.number().min(0).max(1).optional(),
-  })
+// Each field says what it must be: the messages go to the user as they are (see describeIssue).
+const count = (what: string) => {
+  const message = `must be a whole number ≥ 0 (${what})`;
+  return z.number({ error: message }).int({ error: message }).min(0, { error: message });
+};
+const bytes = (what: string) => {
+  const message = `must be a number of bytes ≥ 0 (${what})`;
+  return z.number({ error: message }).min(0, { error: message });
+};
+const section = <Shape extends z.ZodRawShape>(shape: Shape, example: string) =>
+  z.object(shape, { error: `must be an object like ${example}` }).partial().strict();
+const limitsShape = {
+  gauges: z.record(z.string(), count("entries a gauge may keep"), { error: 'must be an object of gauge names to residuals, like {"*": 0}' }),
+  handles: section({ timers: count("active timers"), sockets: count("open sockets") }, '{"timers": 0, "sockets": 0}'),
+  heap: section({ perSessionBytes: bytes("per session"), minGrowthBytes: bytes("in all") }, '{"perSessionBytes": 1024}'),
+  survivors: section(
+    { perThousandSessions: z.number({ error: "must be a number ≥ 0" }).min(0, { error: "must be a number ≥ 0" }), minCount: count("objects") },
+    '{"perThousandSessions": 50, "minCount": 50}',
+  ),
+  maxFailedSessionRatio: z.number({ error: "must be a number from 0 to 1" }).min(0, { error: "must be a number from 0 to 1" }).max(1, { error: "must be a number from 0 to 1" }),
+};
+const limitsSchema = z.object(limitsShape, { error: 'must be an object of limits, like {"heap": {"perSessionBytes": 2048}}' }).partial().strict();
+const budgetFileSchema = limitsSchema
+  .extend({ scenarios: z.record(z.string(), limitsSchema, { error: 'must be an object of scenario names to limits, like {"random-churn": {...}}' }).optional() })
   .strict();
-const budgetFileSchema = limitsSchema.extend({ scenarios: z.record(z.string(), limitsSchema).optional() }).strict();
 
 export type BudgetFile = z.infer<typeof budgetFileSchema>;
 type Limits = z.infer<typeof limitsSchema>;
 
-/** Reads and validates a budget file; any problem is a UsageError naming the file and the field. */
+const LIMIT_KEYS = Object.keys(limitsShape);
+const SECTION_KEYS: Record<string, string[]> = {
+  handles: ["timers", "sockets"],
+  heap: ["perSessionBytes", "minGrowthBytes"],
+  survivors: ["perThousandSessions", "minCount"],
+};
+
+/** The keys a budget file may have at `path` (for "did you mean" on a typo). */
+function knownKeys(path: PropertyKey[]): readonly string[] {
+  if (path.length === 0) return [...LIMIT_KEYS, "scenarios"];
+  const last = String(path[path.length - 1]);
+  if (path.length === 2 && path[0] === "scenarios") return LIMIT_KEYS;
+  return SECTION_KEYS[last] ?? [];
+}
+
+/** Reads and validates a budget file; any problem is a UsageError naming the file, the field and the value. */
 export async function readBudgetFile(file: string): Promise<BudgetFile> {
   let text: string;
   try {
     text = await fs.readFile(file, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read budget file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"}): check --budget`);
+    throw new UsageError(`budget file ${file} ${describeFsError(error)}: give the path of a budget JSON file with --budget`);
   }
+  if (text.trim() === "") throw new UsageError(`budget file ${file} is empty: write a JSON object such as {"gauges": {"*": 0}}, or leave --budget out`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows may start the file with a byte order mark; JSON.parse does not take it.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new UsageError(`budget file ${file} is not valid JSON (${(error as Error).message}): fix the file`);
   }
   const parsed = budgetFileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? issue.path.join(".") : "(top level)";
-    throw new UsageError(`budget file ${file}: ${where}: ${issue.message}; see README "Leak budget" for the format`);
+    const problem = describeIssue(parsed.error.issues[0], json, knownKeys);
+    throw new UsageError(`budget file ${file}: ${problem}; see README "Leak budget" for the format`);
   }
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 // Runs the real leakcheck CLI in a child process, as a user or a CI job would.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,4 +66,25 @@ export function processesMatching(needle: string): number[] {
 /** The one-line error contract: exactly one non-empty line on stderr, no stack trace. */
 export function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((line) => line.trim() !== "" && !/^\s+(start|warm-up|baseline|rounds|settle|final|stop)/.test(line) && !line.startsWith("["));
+}
+
+/** PIDs of live processes (not this one) whose environment has `name=value`: what a run started, whatever its command line (Linux /proc). */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `${name}=${value}`;
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(needle)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }

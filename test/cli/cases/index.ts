@@ -1,0 +1,7 @@
+// Every bad-input case, in the order docs/errors.md shows them.
+import { compareCases, diffCases, listCases, serveCases } from "./other-commands.js";
+import { budgetCases, reportDirCases, scenarioCases } from "./run-files.js";
+import { runOptionCases, topLevelCases } from "./run-options.js";
+import { serverCases } from "./run-servers.js";
+
+export const caseLists = [topLevelCases, runOptionCases, budgetCases, scenarioCases, reportDirCases, serverCases, listCases, serveCases, diffCases, compareCases];

@@ -1,0 +1,39 @@
+// `run` against servers that cannot be tested: exit 3 (the run could not be carried out),
+// one line, and nothing left running. These start a server (or try to): a few seconds each.
+import type { ErrorCase } from "../error-runner.js";
+
+const SERVERS = "run: servers that cannot be tested";
+
+const server = (args: string[], exit: 2 | 3, message: RegExp, note?: string): ErrorCase => ({
+  section: SERVERS,
+  args: ["run", "normal-completion", ...args],
+  exit,
+  message,
+  note,
+  timeoutMs: 60_000,
+  spawn: "starts a server",
+});
+
+export const serverCases: ErrorCase[] = [
+  server(["--port", "<port>"], 3, /^port <port> is already in use on 127\.0\.0\.1: choose another with --port, or leave --port out to use a free one$/, "(the port is taken)"),
+  server(["--server", "node test/fixtures/crash-server.cjs"], 3, /^the server exited with code 1 before it was ready: see .*server\.log \(last output: .*Cannot find module/),
+  server(["--server", "leakcheck-no-such-command"], 3, /^the server exited with code 127 before it was ready: see .*server\.log \(last output: .*not found\)$/),
+  server(
+    ["--server", "node test/fixtures/never-ready-server.cjs", "--ready-timeout", "1s"],
+    3,
+    /^the server did not answer GET .*\/api\/metrics with 2xx within 1000 ms.*raise --ready-timeout/,
+  ),
+  server(["--server", "node test/fixtures/garbage-metrics-server.cjs"], 3, /did not return JSON .*--metrics-path/),
+  server(["--url", "http://127.0.0.1:1", "--ready-timeout", "1s"], 3, /^the server did not answer GET http:\/\/127\.0\.0\.1:1\/api\/metrics with 2xx within 1000 ms \(last: connect ECONNREFUSED/, "(nothing listens there)"),
+  server(["--metrics-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\)/),
+  server(["--gauge", "noSuchGauge"], 2, /^--gauge noSuchGauge: the metrics at .* have no such integer field \(they have: activeSessions, /, "(checked once the server answers)"),
+  {
+    section: SERVERS,
+    args: ["run", "test/fixtures/stray-rejection-scenario.mjs"],
+    exit: 3,
+    message: /^unexpected error: stray promise in a scenario/,
+    note: "(the scenario leaves an unhandled rejection)",
+    timeoutMs: 60_000,
+    spawn: "starts a server",
+  },
+];
