@@ -12,6 +12,7 @@ interface ServeOptions {
   resumeGrace?: number;
   pingInterval?: number;
   pingTimeout?: number;
+  rateLimit?: number;
   quiet?: boolean;
 }
 
@@ -26,6 +27,7 @@ export function registerServe(program: Command): void {
     .option("--resume-grace <duration>", "how long a disconnected session is held for resume-interview", duration("--resume-grace", 0, 3_600_000))
     .option("--ping-interval <duration>", "Socket.IO ping interval", duration("--ping-interval", 10, 600_000))
     .option("--ping-timeout <duration>", "Socket.IO ping timeout", duration("--ping-timeout", 10, 600_000))
+    .option("--rate-limit <n>", "events per second each connection may send, in bursts of twice that (0 = no limit; default 100)", wholeNumber("--rate-limit", 0, 1_000_000))
     .option("--quiet", "do not log each cleaned-up session")
     .action(async (options: ServeOptions) => {
       const argv: string[] = [];
@@ -35,6 +37,7 @@ export function registerServe(program: Command): void {
       if (options.resumeGrace !== undefined) argv.push("--resume-grace-ms", String(options.resumeGrace));
       if (options.pingInterval !== undefined) argv.push("--ping-interval", String(options.pingInterval));
       if (options.pingTimeout !== undefined) argv.push("--ping-timeout", String(options.pingTimeout));
+      if (options.rateLimit !== undefined) argv.push("--rate-limit", String(options.rateLimit));
       if (options.quiet) argv.push("--log", "none");
       // HOST and PORT from the environment are checked here too, so that a bad one is a
       // usage error in leakcheck's words (the server program would print its own line).
@@ -44,6 +47,6 @@ export function registerServe(program: Command): void {
         if (error instanceof ServerUsageError) throw new UsageError(error.message);
         throw error;
       }
-      await runServerMain(argv, process.env);
+      await runServerMain(argv, process.env, "leakcheck: ");
     });
 }

@@ -192,9 +192,16 @@ async function makeRunDir(reportDir: string, names: string[]): Promise<string> {
       }
     }
   } catch (error) {
-    throw new UsageError(
-      `cannot write reports to ${reportDir} (${(error as NodeJS.ErrnoException).code ?? oneLine(error)}): choose a writable folder with --report-dir`,
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "EEXIST"
+        ? "is a file, not a folder"
+        : code === "ENOTDIR"
+          ? "is under a file, not a folder"
+          : code === "EACCES" || code === "EPERM" || code === "EROFS"
+            ? "is not writable"
+            : "cannot be created";
+    throw new UsageError(`--report-dir ${reportDir} ${why} (${code ?? oneLine(error)}): choose a folder leakcheck can write to`);
   }
   return runDir;
 }

@@ -11,8 +11,11 @@ const EXIT_USAGE = 2;
 const EXIT_CANNOT_RUN = 3;
 const FORCE_EXIT_MS = 2000;
 
-/** Runs the server until SIGTERM/SIGINT; sets process.exitCode 2 on bad arguments and 3 when it cannot listen. */
-export async function runServerMain(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * Runs the server until SIGTERM/SIGINT; sets process.exitCode 2 on bad arguments and 3 when it cannot listen.
+ * `prefix` starts each error line (`leakcheck serve` passes "leakcheck: ", as every leakcheck error reads).
+ */
+export async function runServerMain(argv: string[], env: NodeJS.ProcessEnv, prefix = ""): Promise<void> {
   if (wantsHelp(argv)) {
     process.stdout.write(`${SERVER_USAGE}\n`);
     return;
@@ -22,7 +25,7 @@ export async function runServerMain(argv: string[], env: NodeJS.ProcessEnv): Pro
     opts = parseServerArgs(argv, env);
   } catch (error) {
     if (!(error instanceof ServerUsageError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    process.stderr.write(`${prefix}${error.message}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -30,7 +33,7 @@ export async function runServerMain(argv: string[], env: NodeJS.ProcessEnv): Pro
   try {
     server = await startInterviewServer(opts);
   } catch (error) {
-    process.stderr.write(`${listenFailure(error, opts.host, opts.port)}\n`);
+    process.stderr.write(`${prefix}${listenFailure(error, opts.host, opts.port)}\n`);
     process.exitCode = EXIT_CANNOT_RUN;
     return;
   }

@@ -81,8 +81,7 @@ A port already in use is exit \`3\` (the contract's "port taken"), not \`2\`: th
 well-formed, the machine is not ready for it.
 
 Every error is one line on stderr, \`leakcheck: <cause>: <fix>\`, with no stack trace (and for
-exit 2 nothing on stdout); the two exit-3 \`serve\` rows are printed by the bundled server
-program itself, without the prefix. Temp paths are shown as \`<tmp>\`, ports as \`<port>\`,
+exit 2 nothing on stdout). Temp paths are shown as \`<tmp>\`, ports as \`<port>\`,
 timestamps as \`<stamp>\` and \`<time>\`. The \`run\` rows ran with \`--quiet --report-dir
 <tmp>/reports\` added before the scenario (unless the row sets \`--report-dir\` itself), so that
 nothing lands in \`./reports\`. Rows marked *not tried* could not be tried where the page was

@@ -48,6 +48,8 @@ export const serveCases: ErrorCase[] = [
   serve(["--resume-grace", "2h"], /^--resume-grace must be a duration from 0 to 1h/),
   serve(["--ping-interval", "5ms"], /^--ping-interval must be a duration from 10ms to 10m/),
   serve(["--ping-timeout", "11m"], /^--ping-timeout must be a duration from 10ms to 10m/),
+  serve(["--rate-limit", "fast"], /^--rate-limit must be a whole number from 0 to 1,000,000, got `fast`/),
+  serve(["--rate-limit", "-1"], /^--rate-limit must be a whole number from 0 to 1,000,000, got `-1`/),
   serve(["--host", ""], /^--host needs a value, got "" \(--host <host>: /),
   serve(["extra"], /^too many arguments for 'serve'/),
   serve(["--bogus"], /^unknown option '--bogus'/),
@@ -56,13 +58,11 @@ export const serveCases: ErrorCase[] = [
   serve(["--port", "0"], /^cannot listen on 192\.0\.2\.1: it is not an address of this machine; choose another with --host or HOST$/, {
     exit: 3,
     env: { HOST: "192.0.2.1" },
-    unprefixed: "printed by the bundled server program itself (src/server/main.ts)",
   }),
   serve(["--port", "<port>"], /^port <port> is already in use on 127\.0\.0\.1: choose another with --port or PORT$/, {
     exit: 3,
     spawn: "starts a server",
     note: "(the port is taken)",
-    unprefixed: "printed by the bundled server program itself (src/server/main.ts)",
   }),
 ];
 
