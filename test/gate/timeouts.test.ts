@@ -45,8 +45,8 @@ describe("timeouts", () => {
       expect(lines[0]).toMatch(
         /the server stopped answering: GET \S+\/api\/metrics had no reply for \d.*raise --probe-timeout|the server did not answer the probe's "\w+" within \d+ ms: it is hung or overloaded \(raise --probe-timeout\)/,
       );
-      // 3 s of silence, a sample's 2 s timeout, and killing the frozen group (SIGTERM waits 3 s, then SIGKILL).
-      expect(exitedAt - stoppedAt).toBeLessThan(20_000);
+      // At most a snapshot's 4 × 3 s, then killing the frozen group (SIGTERM waits 3 s, then SIGKILL).
+      expect(exitedAt - stoppedAt).toBeLessThan(30_000);
       expect(watcher!.survivors()).toEqual([]);
     } finally {
       for (const row of watcher!.seen.values()) {
