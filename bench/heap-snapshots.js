@@ -13,7 +13,7 @@
 //                                           and its snapshot build (the cross-check parser)
 //   --pipeline <module>   adds a "pipeline" row: the module's default export, `async (file) => void`,
 //                         timed like the readers (for example read + diff + retainer paths)
-//   --repeat N            runs per cell, the fastest shown (default 1)
+//   --repeat N            runs per cell: the fastest shown, and the median beside it (default 1)
 //   --timeout S           give up on one measurement after S seconds (default 600)
 //
 // Every measurement runs in a fresh child process that reports its own time and peak RSS
@@ -97,11 +97,12 @@ export function formatTable(rows) {
   const cells = rows.map((row) => {
     const mb = row.bytes / 1e6;
     if (row.error) return [`${mb.toFixed(0)} MB`, READERS[row.reader].label, row.error, "", "", ""];
+    const median = row.medianMs !== undefined && row.runs > 1;
     return [
       `${mb.toFixed(0)} MB`,
       READERS[row.reader].label,
-      `${(row.ms / 1000).toFixed(2)} s`,
-      (mb / (row.ms / 1000)).toFixed(0),
+      median ? `${(row.ms / 1000).toFixed(2)} s (median ${(row.medianMs / 1000).toFixed(2)})` : `${(row.ms / 1000).toFixed(2)} s`,
+      median ? `${(mb / (row.ms / 1000)).toFixed(0)} (${(mb / (row.medianMs / 1000)).toFixed(0)})` : (mb / (row.ms / 1000)).toFixed(0),
       `${(row.peakRssBytes / 1e6).toFixed(0)} MB`,
       `${(row.peakRssBytes / row.bytes).toFixed(2)}×`,
     ];
@@ -134,11 +135,14 @@ async function main() {
     console.log(`${path.relative(ROOT, file)}: ${(bytes / 1e6).toFixed(0)} MB, ${generatedMs === undefined ? "cached" : `generated in ${(generatedMs / 1000).toFixed(0)} s`}`);
     for (const reader of only) {
       let best;
+      const times = [];
       for (let run = 0; run < repeat; run++) {
         const result = await measure(reader, file, { pipeline, timeoutMs });
+        if (result.ms !== undefined) times.push(result.ms);
         if (best === undefined || (result.ms !== undefined && (best.ms === undefined || result.ms < best.ms))) best = result;
       }
-      rows.push({ bytes, reader, ...best });
+      times.sort((a, b) => a - b);
+      rows.push({ bytes, reader, ...best, runs: times.length, medianMs: times[Math.floor((times.length - 1) / 2)] });
     }
   }
   console.log(`\n${formatTable(rows)}`);

@@ -1,11 +1,13 @@
-// The heap diff of a series of snapshots of one process: read them one at a time (only
-// the last with its edges), compare constructors first → last, and find the survivors.
+// The heap diff of a series of snapshots of one process: read them (only the last with its
+// edges), compare constructors first → last, and find the survivors.
 
 import path from "node:path";
-import { census, IdSet, type Census } from "./census.js";
-import { hasEdges } from "./graph.js";
+import { census, type Census, type SnapshotSummary } from "./census.js";
+import { buildGraph, hasEdges, type FullSnapshot, type HeapGraph } from "./graph.js";
+import type { IdSet } from "./id-set.js";
 import type { ConstructorDelta, HeapDiff } from "./model.js";
 import { readHeapSnapshot } from "./snapshot.js";
+import { readSummaries } from "./summaries.js";
 import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET, type SurvivorBudget } from "./survivors.js";
 
 export interface SnapshotSeries {
@@ -27,43 +29,66 @@ export interface SnapshotSeries {
   signal?: AbortSignal;
 }
 
-/** Reads and analyses a series of snapshots; throws SnapshotFormatError on a corrupt file. */
+/**
+ * Reads and analyses a series of snapshots; throws SnapshotFormatError on a corrupt file (the
+ * baseline's when more than one is). timings.readMs is the time spent reading or waiting for a
+ * read; the baseline and the rounds are read on a worker thread alongside.
+ */
 export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff> {
   const started = Date.now();
-  let readMs = 0;
-  let bytes = 0;
-  const read = async (file: string, edges: boolean) => {
-    const at = Date.now();
-    const snapshot = await readHeapSnapshot(file, { edges, signal: series.signal });
-    readMs += Date.now() - at;
-    bytes += snapshot.byteLength;
-    return snapshot;
-  };
   const top = series.top ?? 20;
   const between = series.between ?? [];
   const afterFile = series.after ?? series.last;
 
-  // The baseline is needed only for its census and ids: let it go before reading the rest.
-  const { beforeCensus, baseline } = await read(series.before, false).then((before) => ({ beforeCensus: census(before), baseline: IdSet.of(before) }));
-
-  const rounds: { ids: IdSet; sessions?: number }[] = [];
-  let afterCensus: Census | undefined;
-  let afterIds: IdSet | undefined;
-  for (const [index, file] of between.entries()) {
-    const snapshot = await read(file, false);
-    const ids = IdSet.of(snapshot);
-    rounds.push({ ids, sessions: series.sessions?.[index] });
-    if (file === afterFile) {
-      afterCensus = census(snapshot);
-      if (series.survivorsFromAfter) afterIds = ids;
-    }
+  // Of the baseline and the rounds only the census and the ids are needed: a worker thread
+  // reads them (their nodes counted as they stream by, never held) while this one reads the
+  // last snapshot and builds its graph, which needs nothing from them.
+  const stop = new AbortController(); // the worker's reads
+  const stopLast = new AbortController(); // this thread's: a broken baseline ends it early
+  const onAbort = () => {
+    stop.abort(series.signal!.reason);
+    stopLast.abort(series.signal!.reason);
+  };
+  if (series.signal?.aborted) onAbort();
+  series.signal?.addEventListener("abort", onAbort, { once: true });
+  const summaries = readSummaries([series.before, ...between], { signal: stop.signal });
+  summaries.catch((error: unknown) => stopLast.abort(error));
+  let readMs = 0;
+  let last: FullSnapshot;
+  let graph: HeapGraph;
+  let before: SnapshotSummary;
+  let roundSummaries: SnapshotSummary[];
+  try {
+    const read = await readHeapSnapshot(series.last, { edges: true, signal: stopLast.signal });
+    readMs = Date.now() - started;
+    if (!hasEdges(read)) throw new Error(`${series.last}: read without edges`);
+    last = read;
+    graph = buildGraph(last);
+    const waited = Date.now();
+    [before, ...roundSummaries] = await summaries;
+    readMs += Date.now() - waited;
+  } catch (error) {
+    stop.abort(error);
+    // The baseline's own error first, as when the files were read one after the other.
+    const earlier = await summaries.then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    throw earlier ?? error;
+  } finally {
+    series.signal?.removeEventListener("abort", onAbort);
   }
-  const last = await read(series.last, true);
-  if (!hasEdges(last)) throw new Error(`${series.last}: read without edges`);
-  afterCensus ??= census(last);
+  const bytes = last.byteLength + before.byteLength + roundSummaries.reduce((sum, summary) => sum + summary.byteLength, 0);
+  const beforeCensus = before.census;
+  const baseline = before.ids;
+  const rounds = roundSummaries.map((summary, index) => ({ ids: summary.ids, sessions: series.sessions?.[index] }));
+  const afterIndex = between.indexOf(afterFile);
+  const afterCensus: Census = afterIndex >= 0 ? roundSummaries[afterIndex].census : census(last);
+  const afterIds: IdSet | undefined = afterIndex >= 0 && series.survivorsFromAfter ? roundSummaries[afterIndex].ids : undefined;
 
   const survivors = analyzeSurvivors({
     last,
+    graph,
     baseline,
     allocatedBy: afterIds,
     rounds,

@@ -6,19 +6,38 @@
 import { constants } from "node:buffer";
 import type { FileHandle } from "node:fs/promises";
 import { SnapshotFormatError, showByte } from "./format-error.js";
+import { decodeJsonString, hexValue, type StringTableBuilder } from "./strings.js";
 
 export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
 const MAX_DEPTH = 10_000;
 const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
+/** The characters after "\\" that JSON allows besides "u": " \\ / b f n r t. */
+const SIMPLE_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 
-/** Where an array of numbers goes: a pre-sized typed array, or one that doubles (locations). */
+/**
+ * Where an array of numbers goes: a typed array that doubles (locations), or a small scratch
+ * array that `drain` empties into the snapshot's own columns a batch of whole records at a
+ * time (nodes, edges), so only the fields kept are ever stored.
+ */
 export interface UintSink {
+  /** Where values are scanned to. */
   values: Uint32Array;
+  /** Values in `values`, not drained yet. */
   count: number;
-  readonly growable: boolean;
+  /** Values drained so far. */
+  drained: number;
+  /** With `drain`: the most values the array may hold (the header's count); a value more is an error. */
+  readonly limit: number;
+  /** Takes the whole records at the front of values[0..count), knowing `drained` values came before; returns how many values it took. */
+  readonly drain?: (values: Uint32Array, count: number, drained: number) => number;
   /** "node", "edge", "location": for messages. */
   readonly label: string;
+}
+
+/** Values read into a sink so far. */
+export function sinkTotal(sink: UintSink): number {
+  return sink.drained + sink.count;
 }
 
 export interface ByteReaderOptions {
@@ -131,23 +150,40 @@ export class ByteReader {
 
   /** A JSON string; `pos` is at its opening quote. */
   async readString(eofDetail: string): Promise<string> {
+    const close = await this.stringEnd(eofDetail);
+    const from = this.pos + 1;
+    this.pos = close + 1;
+    if (this.scanEscape) return decodeJsonString(this.buf, from, close);
+    return this.buf.toString(this.scanHigh < 0x80 ? "latin1" : "utf8", from, close);
+  }
+
+  /**
+   * The index in `buf` of the closing quote of the string whose opening quote is at `pos`
+   * (reading more as needed; `pos` moves with the buffer but stays at the quote). Its escapes
+   * are checked; scanEscape and scanHigh tell whether it has any, and any byte ≥ 0x80.
+   */
+  private async stringEnd(eofDetail: string): Promise<number> {
     for (;;) {
-      const text = this.scanString();
-      if (text !== undefined) return text;
+      const close = this.scanString();
+      if (close !== -1) return close;
       if (!(await this.more(this.pos))) this.failEof(`${eofDetail}: inside a string that starts at byte ${this.base + this.pos}`);
     }
   }
 
   /**
-   * The string whose opening quote is at `pos`, or undefined when its end is not in the buffer
-   * yet (`pos` stays at the quote and the scan resumes where it stopped after `more`).
+   * The closing quote of the string whose opening quote is at `pos`, or -1 when its end is not
+   * in the buffer yet (the scan resumes where it stopped after `more`).
    */
-  private scanString(): string | undefined {
+  private scanString(): number {
     const { buf, end } = this;
     const start = this.pos;
     let q = start + 1 + this.scanned;
     let high = this.scanHigh;
     let escape = this.scanEscape;
+    if (this.scanned === 0) {
+      high = 0;
+      escape = false;
+    }
     for (;;) {
       if (q >= end) {
         // Longer than any JS string can be: garbage, not a snapshot (and the buffer would grow without end).
@@ -155,7 +191,7 @@ export class ByteReader {
         this.scanned = q - start - 1;
         this.scanHigh = high;
         this.scanEscape = escape;
-        return undefined;
+        return -1;
       }
       const c = buf[q];
       if (c === 0x22) break;
@@ -169,50 +205,28 @@ export class ByteReader {
       q++;
     }
     this.scanned = 0;
-    this.scanHigh = 0;
-    this.scanEscape = false;
-    this.pos = q + 1;
-    if (escape) return this.decodeEscaped(start + 1, q);
-    return buf.toString(high < 0x80 ? "latin1" : "utf8", start + 1, q);
+    this.scanHigh = high;
+    this.scanEscape = escape;
+    if (escape) this.checkEscapes(start + 1, q);
+    return q;
   }
 
-  /** `buf[from..to)` with JSON escapes, decoded as JSON.parse would (lone surrogates kept). */
-  private decodeEscaped(from: number, to: number): string {
+  /** Fails on an escape JSON does not have in `buf[from..to)`, as JSON.parse would. */
+  private checkEscapes(from: number, to: number): void {
     const buf = this.buf;
-    let text = "";
-    let segment = from;
     for (let i = from; i < to; i++) {
       if (buf[i] !== 0x5c) continue;
-      if (i > segment) text += buf.toString("utf8", segment, i);
       const e = buf[i + 1];
-      switch (e) {
-        case 0x22: text += '"'; break;
-        case 0x5c: text += "\\"; break;
-        case 0x2f: text += "/"; break;
-        case 0x62: text += "\b"; break;
-        case 0x66: text += "\f"; break;
-        case 0x6e: text += "\n"; break;
-        case 0x72: text += "\r"; break;
-        case 0x74: text += "\t"; break;
-        case 0x75: {
-          let unit = 0;
-          for (let k = i + 2; k < i + 6; k++) {
-            const h = k < to ? hexValue(buf[k]) : -1;
-            if (h < 0) this.fail(`expected 4 hex digits after "\\u", found ${showByte(k < to ? buf[k] : 0x22)}`, k);
-            unit = unit * 16 + h;
-          }
-          text += String.fromCharCode(unit);
-          i += 4;
-          break;
+      if (e === 0x75) {
+        for (let k = i + 2; k < i + 6; k++) {
+          if (k >= to || hexValue(buf[k]) < 0) this.fail(`expected 4 hex digits after "\\u", found ${showByte(k < to ? buf[k] : 0x22)}`, k);
         }
-        default:
-          this.fail(`invalid escape "\\${String.fromCharCode(e)}" in a string`, i);
+        i += 4;
+      } else if (!SIMPLE_ESCAPES.has(e)) {
+        this.fail(`invalid escape "\\${String.fromCharCode(e)}" in a string`, i);
       }
       i++;
-      segment = i + 1;
     }
-    if (segment < to) text += buf.toString("utf8", segment, to);
-    return text;
   }
 
   /** A JSON array of uint32 into `sink`; `pos` is at "[". Fails on anything but whole numbers 0..2^32-1. */
@@ -221,16 +235,18 @@ export class ByteReader {
     scanState = AFTER_OPEN;
     for (;;) {
       scanCount = sink.count;
-      const p = scanUints(this.buf, this.pos, this.end, sink.values, this.eof);
+      const cap = sink.drain === undefined ? sink.values.length : Math.min(sink.values.length, sink.limit - sink.drained);
+      const p = scanUints(this.buf, this.pos, this.end, sink.values, cap, this.eof);
       sink.count = scanCount;
       this.pos = p;
       if (p < this.end && this.buf[p] === 0x5d && scanState !== AFTER_COMMA) {
         this.pos++;
+        if (sink.drain !== undefined && sink.count > 0) drainSink(sink);
         return;
       }
       if (p < this.end && this.stoppedAt(sink)) continue;
-      if (!(await this.more(this.pos))) {
-        const missing = expectedTotal === undefined ? "" : `expected ${expectedTotal - sink.count} more ${sink.label} values`;
+      if (!(await this.moreInArray(this.pos))) {
+        const missing = expectedTotal === undefined ? "" : `expected ${expectedTotal - sinkTotal(sink)} more ${sink.label} values`;
         this.failEof(missing || `the ${sink.label}s array has no closing "]"`);
       }
     }
@@ -238,7 +254,7 @@ export class ByteReader {
 
   /**
    * Why scanUints stopped before the end of the buffer: a number that may go on in the next
-   * chunk (false: read more), a full growable sink (grown, true: scan on), or an error.
+   * chunk (false: read more), a full sink (drained or grown, true: scan on), or an error.
    */
   private stoppedAt(sink: UintSink): boolean {
     const { buf, end } = this;
@@ -251,7 +267,11 @@ export class ByteReader {
       while (q < end && (buf[q] - 48) >>> 0 < 10 && q - p <= 10) v = v * 10 + buf[q++] - 48;
       if (q - p > 10 || v > 0xffffffff) this.fail(`${sink.label} value ${digitsAt(buf, p, end)} is larger than 4294967295`, p);
       if (q === end && !this.eof) return false;
-      if (!sink.growable) this.fail(`more ${sink.label} values than the snapshot header declares (${sink.values.length})`, p);
+      if (sink.drain !== undefined) {
+        if (sinkTotal(sink) >= sink.limit) this.fail(`more ${sink.label} values than the snapshot header declares (${sink.limit})`, p);
+        drainSink(sink);
+        return true;
+      }
       const bigger = new Uint32Array(sink.values.length * 2);
       bigger.set(sink.values);
       sink.values = bigger;
@@ -261,6 +281,14 @@ export class ByteReader {
     if (scanState === AFTER_VALUE && (c === 0x2e || c === 0x65 || c === 0x45)) this.fail(`fractional number ${where}`, p);
     const expected = scanState === AFTER_OPEN ? 'a digit or "]"' : scanState === AFTER_VALUE ? '"," or "]"' : "a digit";
     this.fail(`expected ${expected} ${where}, found ${showByte(c)}`, p);
+  }
+
+  /** more() in the middle of an array: the scanners' state is kept across the wait, when another reader may scan. */
+  private async moreInArray(keepFrom: number): Promise<boolean> {
+    const state = scanState;
+    const more = await this.more(keepFrom);
+    scanState = state;
+    return more;
   }
 
   /** Skips an array of numbers without reading it (`{ edges: false }`); its content is not checked. */
@@ -276,8 +304,8 @@ export class ByteReader {
     }
   }
 
-  /** An array of JSON strings pushed onto `out`; `pos` is at "[". */
-  async readStrings(out: string[]): Promise<void> {
+  /** An array of JSON strings, their raw bytes added to `out`; `pos` is at "[". */
+  async readStrings(out: StringTableBuilder): Promise<void> {
     this.pos++;
     scanState = AFTER_OPEN;
     let careful = false; // scanString is part-way through a string that ran past the buffer
@@ -287,10 +315,11 @@ export class ByteReader {
         const c = this.buf[this.pos];
         if (careful || (c === 0x22 && scanState !== AFTER_VALUE)) {
           // A string with escapes, or one that runs past the buffer: the careful path.
-          const text = this.scanString();
-          careful = text === undefined;
-          if (text !== undefined) {
-            out.push(text);
+          const close = this.scanString();
+          careful = close === -1;
+          if (close !== -1) {
+            out.add(this.buf, this.pos + 1, close);
+            this.pos = close + 1;
             scanState = AFTER_VALUE;
             continue;
           }
@@ -302,7 +331,7 @@ export class ByteReader {
           this.fail(`expected ${expected} in the strings array, found ${showByte(c)}`);
         }
       }
-      if (!(await this.more(this.pos))) {
+      if (!(await this.moreInArray(this.pos))) {
         if (this.pos < this.end) this.failEof(`inside string ${out.length} of the strings array, which starts at byte ${this.base + this.pos}`);
         this.failEof(`the strings array has ${out.length} strings so far and no closing "]"`);
       }
@@ -371,7 +400,8 @@ export class ByteReader {
 }
 
 // The uint32 scanner is a plain function over locals with its state in module variables: no
-// calls and no property loads in the loop, so TurboFan compiles it into a tight byte loop. Every
+// calls and no property loads in the loop, so TurboFan compiles it into a tight byte loop.
+// Readers keep the state across their awaits (moreInArray): two may read at once. Every
 // branch in it is taken on ordinary V8 output (whitespace is a table lookup, "]" is left to the
 // caller): a compare first reached at an array's end would deoptimize it for the next array.
 const AFTER_OPEN = 0;
@@ -383,14 +413,13 @@ let scanState = AFTER_OPEN;
 let scanCount = 0;
 
 /**
- * Scans uint32 values from `buf[p..end)` into `values` from index scanCount; returns where it
- * stopped: at `end`, or at a byte it cannot take ("]", a number running into `end` before the
+ * Scans uint32 values from `buf[p..end)` into `values` from index scanCount up to `cap`; returns
+ * where it stopped: at `end`, or at a byte it cannot take ("]", a number running into `end` before the
  * last chunk, too big, one too many, or a syntax error).
  */
-function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array, last: boolean): number {
+function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array, cap: number, last: boolean): number {
   let state = scanState;
   let count = scanCount;
-  const cap = values.length;
   while (p < end) {
     const c = buf[p];
     if (c === 0x2c) {
@@ -432,26 +461,24 @@ function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array,
 
 
 /**
- * Pushes the plain strings of a strings array in `buf[p..end)` onto `out` (state in scanState,
- * like scanUints); returns where it stopped: at `end`, or at a byte it leaves to the caller ("]",
- * a string with an escape or control character or that runs into `end`, or a syntax error).
+ * Adds the plain strings of a strings array in `buf[p..end)` to `out` (state in scanState, like
+ * scanUints); returns where it stopped: at `end`, or at a byte it leaves to the caller ("]", a
+ * string with an escape or control character or that runs into `end`, or a syntax error).
  */
-function scanStrings(buf: Buffer, p: number, end: number, out: string[]): number {
+function scanStrings(buf: Buffer, p: number, end: number, out: StringTableBuilder): number {
   let state = scanState;
   while (p < end) {
     const c = buf[p];
     if (c === 0x22) {
       if (state === AFTER_VALUE) break;
       let q = p + 1;
-      let high = 0;
       while (q < end) {
         const b = buf[q];
         if (b === 0x22 || b === 0x5c || b < 0x20) break;
-        high |= b;
         q++;
       }
       if (q === end || buf[q] !== 0x22) break;
-      out.push(buf.toString(high < 0x80 ? "latin1" : "utf8", p + 1, q));
+      out.add(buf, p + 1, q);
       p = q + 1;
       state = AFTER_VALUE;
       continue;
@@ -472,11 +499,12 @@ function scanStrings(buf: Buffer, p: number, end: number, out: string[]): number
   return p;
 }
 
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
-  return -1;
+/** Hands the sink's whole records to its drain and keeps the rest (a partial record) at the front. */
+function drainSink(sink: UintSink): void {
+  const taken = sink.drain!(sink.values, sink.count, sink.drained);
+  if (taken < sink.count) sink.values.copyWithin(0, taken, sink.count);
+  sink.count -= taken;
+  sink.drained += taken;
 }
 
 /** Letters, digits, "+", "-", ".": the bytes of true/false/null and numbers. */

@@ -18,13 +18,21 @@ const INTERNAL_TYPES = new Set(["hidden", "array", "code", "object shape", "synt
 const MAX_STEPS = 7;
 
 export class PathRenderer {
-  private locationIndex: Map<number, number> | undefined;
+  // Lookups already made: a scan of every closure or location costs a few ms, a Map of all of them megabytes.
+  private readonly locationAt = new Map<number, number>();
   private readonly sourceMaps = new Map<string, SourceMap | null>();
-  private closuresByContext: Map<number, number> | undefined;
+  private readonly closureByContext = new Map<number, number>();
   private readonly namedTypes: Uint8Array;
   private readonly indexEdgeTypes: Uint8Array;
-  private readonly blurred: Uint32Array;
+  private readonly blurred = new Map<number, number>();
   private readonly blurredIds = new Map<string, number>();
+  // shapeOf's cache of the hash above a holder, direct-mapped by node: survivors share holders (a Map's table, an array's elements).
+  private readonly aboveNode = new Uint32Array(4096).fill(NO_NODE);
+  private readonly aboveA = new Int32Array(4096);
+  private readonly aboveB = new Int32Array(4096);
+  // The two int32 lanes of the hash above() computed last.
+  private laneA = 0;
+  private laneB = 0;
 
   constructor(
     private readonly snapshot: FullSnapshot,
@@ -33,14 +41,13 @@ export class PathRenderer {
   ) {
     this.namedTypes = Uint8Array.from(snapshot.nodeTypes, (type) => (type === "object" || type === "native" ? 1 : 0));
     this.indexEdgeTypes = Uint8Array.from(snapshot.edgeTypes, (type) => (type === "element" || type === "hidden" ? 1 : 0));
-    this.blurred = new Uint32Array(snapshot.strings.length);
   }
 
   /** The shortest strong path from the GC roots to `node`, compacted, the object itself last. */
   stepsTo(node: number): RetainerStep[] {
     const chain: { holder: number; edge: number }[] = [];
-    for (let current = node; this.paths.parentNode[current] !== NO_NODE && chain.length < 64; current = this.paths.parentNode[current]) {
-      chain.push({ holder: this.paths.parentNode[current], edge: this.paths.parentEdge[current] });
+    for (let current = node, holder = this.paths.parentOf(node); holder !== NO_NODE && chain.length < 64; current = holder, holder = this.paths.parentOf(holder)) {
+      chain.push({ holder, edge: this.paths.parentEdge[current] });
     }
     chain.reverse();
     const steps: RetainerStep[] = [];
@@ -93,46 +100,74 @@ export class PathRenderer {
   /**
    * A key for "the same kind of path": the object's class and, for up to `depth` holders,
    * the edge (element indices, and digits in property names, blurred) and the holder's
-   * class. A number hashed from the snapshot's own indices: survivors run to millions.
+   * class. 64 bits, written to key[0] and key[1], hashed from the snapshot's own indices
+   * without allocating: survivors run to millions.
    */
-  shapeOf(node: number, depth = 6): number {
-    const snapshot = this.snapshot;
-    const { edges, edgeFieldCount } = snapshot;
-    const { parentNode, parentEdge } = this.paths;
-    let high = 0x9e3779b9 | 0;
-    let low = 0x85ebca6b | 0;
-    const mix = (value: number) => {
-      high = Math.imul(high ^ value, 0x01000193);
-      low = Math.imul(low + value, 0x5bd1e995) ^ (low >>> 15);
-    };
-    mix(this.classKey(node));
-    for (let current = node, hops = 0; hops < depth && parentNode[current] !== NO_NODE; hops++) {
-      const edge = parentEdge[current] * edgeFieldCount;
-      const type = edges[edge + snapshot.edgeOffsets.type];
-      mix(type + 1);
-      if (!this.indexEdgeTypes[type]) mix(this.blurredName(edges[edge + snapshot.edgeOffsets.nameOrIndex]));
-      current = parentNode[current];
-      mix(this.classKey(current));
+  shapeOf(node: number, key: Int32Array, depth = 6): void {
+    const holder = this.paths.parentOf(node);
+    const own = this.linkHash(node, holder);
+    if (holder === NO_NODE) {
+      this.laneA = 0;
+      this.laneB = 0;
+    } else this.above(holder, depth - 1);
+    key[0] = Math.imul(own ^ this.laneA, 0x01000193);
+    key[1] = Math.imul((own + this.laneB) | 0, 0x5bd1e995) ^ (own >>> 15);
+  }
+
+  /**
+   * The two lanes of the hash of `node`'s class and of the path above it for `depth` more
+   * holders, left in laneA and laneB (cached for depth 5, the one shapeOf asks for).
+   */
+  private above(node: number, depth: number): void {
+    const slot = node & 4095;
+    if (depth === 5 && this.aboveNode[slot] === node) {
+      this.laneA = this.aboveA[slot];
+      this.laneB = this.aboveB[slot];
+      return;
     }
-    return (high >>> 0) * 0x200000 + (low & 0x1fffff);
+    const holder = depth > 0 ? this.paths.parentOf(node) : NO_NODE;
+    const own = this.linkHash(node, holder);
+    if (holder === NO_NODE) {
+      this.laneA = 1;
+      this.laneB = 1;
+    } else this.above(holder, depth - 1);
+    const a = Math.imul(own ^ this.laneA, 0x01000193);
+    const b = Math.imul((own + this.laneB) | 0, 0x5bd1e995) ^ (own >>> 15);
+    this.laneA = a;
+    this.laneB = b;
+    if (depth === 5) {
+      this.aboveNode[slot] = node;
+      this.aboveA[slot] = a;
+      this.aboveB[slot] = b;
+    }
+  }
+
+  /** One link of a shape: the node's class and, when it has a holder, the edge from it. */
+  private linkHash(node: number, holder: number): number {
+    let hash = Math.imul(this.classKey(node) ^ 0x9e3779b9, 0x01000193);
+    if (holder === NO_NODE) return hash;
+    const { link, nameOrIndex, typeMask } = this.snapshot.edges;
+    const edge = this.paths.parentEdge[node];
+    const type = link[edge] & typeMask;
+    hash = Math.imul(hash ^ (type + 1), 0x5bd1e995);
+    if (!this.indexEdgeTypes[type]) hash = Math.imul(hash ^ this.blurredName(nameOrIndex[edge]), 0x01000193);
+    return hash;
   }
 
   /** Nodes of one class share this number: the constructor's name for objects, the type for the rest. */
   private classKey(node: number): number {
-    const snapshot = this.snapshot;
-    const base = node * snapshot.nodeFieldCount;
-    const type = snapshot.nodes[base + snapshot.nodeOffsets.type];
-    return this.namedTypes[type] ? (snapshot.nodes[base + snapshot.nodeOffsets.name] + 1) * 64 + type : type;
+    const type = this.snapshot.nodes.type[node];
+    return this.namedTypes[type] ? (this.snapshot.nodes.name[node] + 1) * 64 + type : type;
   }
 
   /** A string index → the index of its first equal-up-to-digits string (cached). */
   private blurredName(index: number): number {
-    const cached = this.blurred[index];
-    if (cached !== 0) return cached;
-    const text = (this.snapshot.strings[index] ?? "").replace(/\d+/g, "#");
+    const cached = this.blurred.get(index);
+    if (cached !== undefined) return cached;
+    const text = (index < this.snapshot.strings.length ? this.snapshot.strings.get(index) : "").replace(/\d+/g, "#");
     let id = this.blurredIds.get(text);
     if (id === undefined) this.blurredIds.set(text, (id = this.blurredIds.size + 1));
-    this.blurred[index] = id;
+    this.blurred.set(index, id);
     return id;
   }
 
@@ -146,7 +181,7 @@ export class PathRenderer {
     if (name === "system / Context") {
       // The scope of the closure that holds it: name it after that closure (the path may
       // reach the scope another way, e.g. from a module's code: then any closure over it).
-      const holder = this.paths.parentNode[node];
+      const holder = this.paths.parentOf(node);
       const closure = holder !== NO_NODE && nodeTypeName(snapshot, holder) === "closure" ? holder : this.closureOver(node);
       const closureName = closure === NO_NODE ? "" : this.name(closure);
       return {
@@ -159,22 +194,24 @@ export class PathRenderer {
     return { node: classNameOf(snapshot, node), edge, label: this.label(node, name) };
   }
 
-  /** A closure whose scope is `context`, preferring a named one; NO_NODE if none. */
+  /** A closure whose scope is `context`, preferring a named one (the first in node order); NO_NODE if none. */
   private closureOver(context: number): number {
-    if (!this.closuresByContext) {
-      const snapshot = this.snapshot;
-      const closureType = snapshot.nodeTypes.indexOf("closure");
-      const byContext = new Map<number, number>();
-      for (let node = 0; node < snapshot.nodeCount; node++) {
-        if (snapshot.nodes[node * snapshot.nodeFieldCount + snapshot.nodeOffsets.type] !== closureType) continue;
-        const scope = this.edgeNamed(node, "context");
-        if (scope === NO_NODE) continue;
-        const known = byContext.get(scope);
-        if (known === undefined || (!this.name(known) && this.name(node))) byContext.set(scope, node);
+    const known = this.closureByContext.get(context);
+    if (known !== undefined) return known;
+    const snapshot = this.snapshot;
+    const closureType = snapshot.nodeTypes.indexOf("closure");
+    const types = snapshot.nodes.type;
+    let found = NO_NODE;
+    for (let node = 0; node < snapshot.nodeCount; node++) {
+      if (types[node] !== closureType || this.edgeNamed(node, "context") !== context) continue;
+      if (this.name(node)) {
+        found = node;
+        break;
       }
-      this.closuresByContext = byContext;
+      if (found === NO_NODE) found = node;
     }
-    return this.closuresByContext.get(context) ?? NO_NODE;
+    this.closureByContext.set(context, found);
+    return found;
   }
 
   /** Names for internals a Socket.IO user recognises, by constructor and the properties they carry. */
@@ -212,7 +249,8 @@ export class PathRenderer {
   /** An edge as a path shows it: the property or variable name, `[3]` for an element. */
   private edgeText(edge: number): string {
     const name = edgeName(this.snapshot, edge);
-    return this.indexEdgeTypes[this.snapshot.edges[edge * this.snapshot.edgeFieldCount + this.snapshot.edgeOffsets.type]] ? `[${name}]` : name;
+    const { link, typeMask } = this.snapshot.edges;
+    return this.indexEdgeTypes[link[edge] & typeMask] ? `[${name}]` : name;
   }
 
   private incomingEdgeName(node: number): string | undefined {
@@ -223,14 +261,10 @@ export class PathRenderer {
   /** The node `node` points to by a property/internal edge called `name`, or NO_NODE. */
   private edgeNamed(node: number, name: string): number {
     const snapshot = this.snapshot;
-    const { edges, edgeFieldCount, strings } = snapshot;
-    const elementType = snapshot.edgeTypes.indexOf("element");
-    const hiddenType = snapshot.edgeTypes.indexOf("hidden");
+    const { link, nameOrIndex, typeBits, typeMask } = snapshot.edges;
     for (let edge = snapshot.firstEdge[node], end = snapshot.firstEdge[node + 1]; edge < end; edge++) {
-      const base = edge * edgeFieldCount;
-      const type = edges[base + snapshot.edgeOffsets.type];
-      if (type === elementType || type === hiddenType) continue;
-      if (strings[edges[base + snapshot.edgeOffsets.nameOrIndex]] === name) return edges[base + snapshot.edgeOffsets.toNode];
+      if (this.indexEdgeTypes[link[edge] & typeMask]) continue;
+      if (snapshot.strings.equals(nameOrIndex[edge], name)) return link[edge] >>> typeBits;
     }
     return NO_NODE;
   }
@@ -240,14 +274,8 @@ export class PathRenderer {
     const snapshot = this.snapshot;
     const fields = snapshot.locationFields;
     if (snapshot.locations.length === 0 || fields.length === 0) return undefined;
-    const stride = fields.length;
-    if (!this.locationIndex) {
-      this.locationIndex = new Map();
-      const objectOffset = fields.indexOf("object_index");
-      for (let index = 0; index < snapshot.locations.length; index += stride) this.locationIndex.set(snapshot.locations[index + objectOffset], index);
-    }
-    const at = this.locationIndex.get(closure);
-    if (at === undefined) return undefined;
+    const at = this.locationRecord(closure);
+    if (at === -1) return undefined;
     const line = snapshot.locations[at + fields.indexOf("line")];
     const column = snapshot.locations[at + fields.indexOf("column")];
     // V8 names the Script node after its file; older versions hang the name off a "name" edge.
@@ -265,6 +293,25 @@ export class PathRenderer {
     return original ?? `${this.shortFile(file)}:${line + 1}`;
   }
 
+  /** Where `node`'s record starts in the locations table (its last one), or -1. */
+  private locationRecord(node: number): number {
+    let at = this.locationAt.get(node);
+    if (at === undefined) {
+      const { locations, locationFields } = this.snapshot;
+      const stride = locationFields.length;
+      const objectOffset = locationFields.indexOf("object_index");
+      at = -1;
+      for (let index = locations.length - stride; index >= 0; index -= stride) {
+        if (locations[index + objectOffset] === node) {
+          at = index;
+          break;
+        }
+      }
+      this.locationAt.set(node, at);
+    }
+    return at;
+  }
+
   private name(node: number): string {
     return nodeName(this.snapshot, node) ?? "";
   }
@@ -273,11 +320,11 @@ export class PathRenderer {
   private preview(node: number): string {
     const snapshot = this.snapshot;
     const propertyType = snapshot.edgeTypes.indexOf("property");
+    const { link, nameOrIndex, typeMask } = snapshot.edges;
     const names: string[] = [];
     for (let edge = snapshot.firstEdge[node], end = snapshot.firstEdge[node + 1]; edge < end && names.length < 4; edge++) {
-      const base = edge * snapshot.edgeFieldCount;
-      if (snapshot.edges[base + snapshot.edgeOffsets.type] !== propertyType) continue;
-      const name = snapshot.strings[snapshot.edges[base + snapshot.edgeOffsets.nameOrIndex]];
+      if ((link[edge] & typeMask) !== propertyType) continue;
+      const name = snapshot.strings.get(nameOrIndex[edge]);
       if (name && name !== "__proto__") names.push(name);
     }
     return names.length > 0 ? `Object { ${names.join(", ")} }` : "Object";

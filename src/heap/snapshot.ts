@@ -1,11 +1,17 @@
 // Reads a V8 .heapsnapshot into flat typed arrays, streaming the file in big chunks: no
 // whole-file string and no JSON.parse of the file (a snapshot can be larger than V8's ~512 MB
-// string limit). Field layouts come from the file's own snapshot.meta, never hard-coded.
+// string limit). Field layouts come from the file's own snapshot.meta, never hard-coded; only
+// the fields the analysis uses are kept (see columns.ts), and strings stay bytes until asked for.
 import { open, stat } from "node:fs/promises";
+import { BATCH_RECORDS, edgeColumns, edgeDrain, nodeColumns, nodeDrain, selfSizeOf, type EdgeColumns, type EdgeTally, type Fail, type NodeBatch, type NodeColumns, type NodeTally } from "./columns.js";
 import { SnapshotFormatError, showByte } from "./format-error.js";
-import { ByteReader, DEFAULT_CHUNK_SIZE, type UintSink } from "./json-bytes.js";
+import { ByteReader, DEFAULT_CHUNK_SIZE, sinkTotal, type UintSink } from "./json-bytes.js";
+import { checkHeader, parseHeader, quote, type Layout } from "./layout.js";
+import { StringTableBuilder, type StringTable } from "./strings.js";
 
 export { SnapshotFormatError } from "./format-error.js";
+export { BIG_SELF_SIZE, selfSizeOf, type EdgeColumns, type NodeBatch, type NodeColumns } from "./columns.js";
+export type { StringTable } from "./strings.js";
 
 export interface HeapSnapshot {
   /** Names from the file's own snapshot.meta (never hard-code the layout). */
@@ -14,23 +20,21 @@ export interface HeapSnapshot {
   /** Enum names of the node "type" field and of the edge "type" field. */
   readonly nodeTypes: readonly string[];
   readonly edgeTypes: readonly string[];
+  /** Values per node and per edge record in the file. */
   readonly nodeFieldCount: number;
   readonly edgeFieldCount: number;
   readonly nodeCount: number;
   readonly edgeCount: number;
-  /** Flat node records: nodeCount * nodeFieldCount values, layout per nodeFields. */
-  readonly nodes: Uint32Array;
-  /** Flat edge records: edgeCount * edgeFieldCount; to_node is a node ordinal (file value / nodeFieldCount). Undefined with `{ edges: false }`. */
-  readonly edges: Uint32Array | undefined;
-  /** firstEdge[i] .. firstEdge[i+1] are node i's edges as edge ordinals; length nodeCount + 1. */
+  /** Per node ordinal: type, name, id, self size. Empty (length 0) when read with `visitNodes`. */
+  readonly nodes: NodeColumns;
+  /** Per edge ordinal: target, type, name_or_index. Undefined with `{ edges: false }`. */
+  readonly edges: EdgeColumns | undefined;
+  /** firstEdge[i] .. firstEdge[i+1] are node i's edges as edge ordinals; length nodeCount + 1. Undefined with `{ edges: false }`. */
   readonly firstEdge: Uint32Array | undefined;
-  readonly strings: readonly string[];
+  readonly strings: StringTable;
   /** Flat location records per locationFields (object_index converted to a node ordinal), or empty. */
   readonly locations: Uint32Array;
   readonly locationFields: readonly string[];
-  /** Field offsets inside a node/edge record; -1 when the file has no such field. */
-  readonly nodeOffsets: NodeOffsets;
-  readonly edgeOffsets: EdgeOffsets;
   /** Ordinal of the root node (snapshot.root_index / nodeFieldCount when present, else 0). */
   readonly rootOrdinal: number;
   /** Bytes read from the file. */
@@ -38,25 +42,16 @@ export interface HeapSnapshot {
   readonly path: string;
 }
 
-export interface NodeOffsets {
-  type: number;
-  name: number;
-  id: number;
-  selfSize: number;
-  edgeCount: number;
-  traceNodeId: number;
-  detachedness: number;
-}
-
-export interface EdgeOffsets {
-  type: number;
-  nameOrIndex: number;
-  toNode: number;
-}
-
 export interface ReadOptions {
   /** false: skip edges (and firstEdge) entirely, for a baseline where only ids, names and sizes are needed. Default true. */
   edges?: boolean;
+  /**
+   * Sees the nodes a batch at a time as they are read, instead of keeping them (the snapshot's
+   * node columns are then empty, and locations are skipped): a census of a baseline without
+   * holding its nodes. Needs `{ edges: false }`. Names are checked against the strings only
+   * after the last batch.
+   */
+  visitNodes?: (batch: NodeBatch) => void;
   /** Called with bytes read so far (at most every 4 MB, and once at the end), for progress. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   signal?: AbortSignal;
@@ -75,6 +70,7 @@ const HEADER_LIMIT = 16 * 1024 * 1024;
 export async function readHeapSnapshot(path: string, options: ReadOptions = {}): Promise<HeapSnapshot> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a whole number ≥ 1, got ${chunkSize}`);
+  if (options.visitNodes !== undefined && options.edges !== false) throw new RangeError("visitNodes needs { edges: false }");
   options.signal?.throwIfAborted();
   // Checked before opening: opening a FIFO would wait for a writer.
   const info = await stat(path);
@@ -82,24 +78,13 @@ export async function readHeapSnapshot(path: string, options: ReadOptions = {}):
   const file = await open(path, "r");
   try {
     const reader = new ByteReader(file, path, (await file.stat()).size, { chunkSize, onProgress: options.onProgress, signal: options.signal });
-    return await parse(reader, options.edges !== false);
+    return await parse(reader, options.edges !== false, options.visitNodes);
   } finally {
     await file.close();
   }
 }
 
-interface Layout {
-  nodeFields: string[];
-  edgeFields: string[];
-  nodeTypes: string[];
-  edgeTypes: string[];
-  locationFields: string[];
-  nodeCount: number;
-  edgeCount: number;
-  rootIndex: number | undefined;
-}
-
-async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
+async function parse(r: ByteReader, wantEdges: boolean, visit: ((batch: NodeBatch) => void) | undefined): Promise<HeapSnapshot> {
   const first = await r.peek();
   if (first === -1) r.fail(r.bytesRead === 0 ? "empty file" : "only whitespace in the file", r.end);
   if (first !== 0x7b) r.fail(`not a heap snapshot: expected "{", found ${show(r)}`);
@@ -112,20 +97,46 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
   const headerAt = r.base + r.pos;
   const chunks: Buffer[] = [];
   await r.skipValue('the "snapshot" header', { chunks, limit: HEADER_LIMIT });
-  const layout = checkHeader(parseHeader(r, chunks, headerAt), r, headerAt);
+  const layout = checkHeader(parseHeader(r.path, chunks, headerAt), r.path, headerAt);
 
+  const at = new Map<string, number>(); // byte offset of each top-level value, for messages after reading
+  const failAt: Fail = (key, problem) => {
+    throw new SnapshotFormatError(r.path, at.get(key) ?? 0, problem, `in the ${quote(key)} array that starts here`);
+  };
   const nodeFieldCount = layout.nodeFields.length;
   const edgeFieldCount = layout.edgeFields.length;
   // Each value takes at least 2 bytes ("0,"): a header that declares more (corrupt, or a truncated
   // file) gets arrays the file can fill, and fails with a count mismatch or at the end of file.
   const fits = Math.floor(r.totalBytes / 2) + 1;
-  const nodeSink: UintSink = { values: allocate(r, Math.min(layout.nodeCount * nodeFieldCount, fits), "nodes"), count: 0, growable: false, label: "node" };
-  const edgeSink: UintSink = { values: allocate(r, wantEdges ? Math.min(layout.edgeCount * edgeFieldCount, fits) : 0, "edges"), count: 0, growable: false, label: "edge" };
+  const nodeCapacity = Math.min(layout.nodeCount, Math.ceil(fits / nodeFieldCount));
+  const edgeCapacity = wantEdges ? Math.min(layout.edgeCount, Math.ceil(fits / edgeFieldCount)) : 0;
+  const nodes = allocate(r, "nodes", nodeCapacity, () => nodeColumns(visit === undefined ? nodeCapacity : BATCH_RECORDS));
+  const firstEdge = wantEdges ? allocate(r, "nodes", nodeCapacity + 1, () => new Uint32Array(nodeCapacity + 1)) : undefined;
+  const edges = wantEdges ? allocate(r, "edges", edgeCapacity, () => edgeColumns(edgeCapacity, layout.edgeTypes.length)) : undefined;
+  const nodeTally: NodeTally = { edgeSum: 0, maxName: -1, maxNameAt: 0 };
+  const edgeTally: EdgeTally = { maxName: -1, maxNameAt: 0 };
+  const nodeSink: UintSink = {
+    values: new Uint32Array(nodeFieldCount * BATCH_RECORDS),
+    count: 0,
+    drained: 0,
+    limit: nodeCapacity * nodeFieldCount,
+    drain: nodeDrain(layout, nodes, firstEdge, nodeTally, failAt, visit),
+    label: "node",
+  };
+  const edgeSink: UintSink = {
+    values: new Uint32Array(wantEdges ? edgeFieldCount * BATCH_RECORDS : 0),
+    count: 0,
+    drained: 0,
+    limit: edgeCapacity * edgeFieldCount,
+    drain: edges === undefined ? undefined : edgeDrain(layout, edges, edgeTally, failAt),
+    label: "edge",
+  };
   // V8 writes a location per function, far fewer than one value per node: pages never written
   // cost neither time nor RSS, so this rarely grows.
-  const locationSink: UintSink = { values: allocate(r, Math.max(1024, Math.min(layout.nodeCount, fits)), "locations"), count: 0, growable: true, label: "location" };
-  const strings: string[] = [];
-  const at = new Map<string, number>(); // byte offset of each top-level value, for messages after reading
+  // A visit (a baseline's census) has no use for them: they place closures for retainer paths.
+  const wantLocations = visit === undefined && layout.locationFields.length > 0;
+  const locationSink: UintSink = { values: new Uint32Array(wantLocations ? Math.max(1024, Math.min(layout.nodeCount, fits)) : 0), count: 0, drained: 0, limit: Infinity, label: "location" };
+  const strings = new StringTableBuilder();
 
   for (;;) {
     const c = await r.peek();
@@ -154,7 +165,8 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
     else if (key === "edges" && wantEdges) await readCounted(r, edgeSink, layout.edgeCount, edgeFieldCount, "snapshot.edge_count");
     else if (key === "edges") await r.skipArray("edge");
     else if (key === "strings") await r.readStrings(strings);
-    else if (key === "locations" && isArray && layout.locationFields.length > 0) await r.readUints(locationSink, undefined);
+    else if (key === "locations" && isArray && wantLocations) await r.readUints(locationSink, undefined);
+    else if (key === "locations" && isArray && layout.locationFields.length > 0) await r.skipArray("location");
     else await r.skipValue(`the ${quote(key)} value`);
   }
   if ((await r.peek()) !== -1) r.fail(`unexpected data after the end of the snapshot: ${show(r)}`);
@@ -162,27 +174,10 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
     if (!at.has(key)) r.fail(`no ${quote(key)} array in the snapshot`, r.end);
   }
 
-  const nodes = nodeSink.values;
-  const nodeOffsets: NodeOffsets = {
-    type: layout.nodeFields.indexOf("type"),
-    name: layout.nodeFields.indexOf("name"),
-    id: layout.nodeFields.indexOf("id"),
-    selfSize: layout.nodeFields.indexOf("self_size"),
-    edgeCount: layout.nodeFields.indexOf("edge_count"),
-    traceNodeId: layout.nodeFields.indexOf("trace_node_id"),
-    detachedness: layout.nodeFields.indexOf("detachedness"),
-  };
-  const edgeOffsets: EdgeOffsets = {
-    type: layout.edgeFields.indexOf("type"),
-    nameOrIndex: layout.edgeFields.indexOf("name_or_index"),
-    toNode: layout.edgeFields.indexOf("to_node"),
-  };
-  const failAt = (key: string, problem: string): never => {
-    throw new SnapshotFormatError(r.path, at.get(key) ?? 0, problem, `in the ${quote(key)} array that starts here`);
-  };
-  const firstEdge = checkNodes(nodes, layout, nodeOffsets, strings.length, wantEdges, failAt);
-  const edges = wantEdges ? edgeSink.values : undefined;
-  if (edges !== undefined) linkEdges(edges, layout, edgeOffsets, strings.length, failAt);
+  const stringCount = strings.length;
+  if (nodeTally.maxName >= stringCount) failAt("nodes", `node ${nodeTally.maxNameAt} has name ${nodeTally.maxName}, but there are ${stringCount} strings`);
+  if (nodeTally.edgeSum !== layout.edgeCount) failAt("nodes", `the nodes' edge_count fields add up to ${nodeTally.edgeSum}, but snapshot.edge_count is ${layout.edgeCount}`);
+  if (edgeTally.maxName >= stringCount) failAt("edges", `edge ${edgeTally.maxNameAt} has name ${edgeTally.maxName}, but there are ${stringCount} strings`);
   const locations = toOrdinals(locationSink, layout, failAt);
   let rootOrdinal = 0;
   if (layout.rootIndex !== undefined) {
@@ -200,122 +195,32 @@ async function parse(r: ByteReader, wantEdges: boolean): Promise<HeapSnapshot> {
     edgeFieldCount,
     nodeCount: layout.nodeCount,
     edgeCount: layout.edgeCount,
-    nodes,
+    nodes: visit === undefined ? nodes : nodeColumns(0),
     edges,
     firstEdge,
-    strings,
+    strings: strings.finish(),
     locations,
     locationFields: layout.locationFields,
-    nodeOffsets,
-    edgeOffsets,
     rootOrdinal,
     byteLength: r.bytesRead,
     path: r.path,
   };
 }
 
-/** A typed array for `length` values, or a SnapshotFormatError saying it is too large to hold. */
-function allocate(r: ByteReader, length: number, what: string): Uint32Array {
+/** `make()`, or a SnapshotFormatError saying the array of `length` records is too large to hold. */
+function allocate<T>(r: ByteReader, what: string, length: number, make: () => T): T {
   try {
-    return new Uint32Array(length);
+    return make();
   } catch (error) {
-    throw new SnapshotFormatError(r.path, r.base + r.pos, `the ${what} array (${length} values) is too large to hold in memory`, (error as Error).message);
+    throw new SnapshotFormatError(r.path, r.base + r.pos, `the ${what} array (${length} records) is too large to hold in memory`, (error as Error).message);
   }
 }
 
 /** A nodes/edges array whose length the header declared: exactly count × fields values. */
 async function readCounted(r: ByteReader, sink: UintSink, count: number, fields: number, declared: string): Promise<void> {
   await r.readUints(sink, count * fields);
-  if (sink.count !== count * fields) {
-    r.fail(`the ${sink.label}s array has ${sink.count} values, but ${declared} says ${count} ${sink.label}s of ${fields} fields (${count * fields} values)`, r.pos - 1);
-  }
-}
-
-function parseHeader(r: ByteReader, chunks: Buffer[], headerAt: number): unknown {
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch (error) {
-    throw new SnapshotFormatError(r.path, headerAt, 'the "snapshot" header is not valid JSON', (error as Error).message.split("\n")[0]);
-  }
-}
-
-/** The layout the header declares, checked: required fields, enum names, whole-number counts. */
-function checkHeader(header: unknown, r: ByteReader, headerAt: number): Layout {
-  const bad = (problem: string): never => {
-    throw new SnapshotFormatError(r.path, headerAt, `not a heap snapshot: ${problem}`, 'in the "snapshot" header that starts here');
-  };
-  if (!isObject(header) || !isObject(header.meta)) return bad("snapshot.meta is missing");
-  const meta = header.meta;
-  const nodeFields = stringList(meta.node_fields) ?? bad("snapshot.meta.node_fields is not a list of names");
-  const edgeFields = stringList(meta.edge_fields) ?? bad("snapshot.meta.edge_fields is not a list of names");
-  const locationFields = meta.location_fields === undefined ? [] : (stringList(meta.location_fields) ?? bad("snapshot.meta.location_fields is not a list of names"));
-  for (const field of ["id", "name", "type", "self_size", "edge_count"]) {
-    if (!nodeFields.includes(field)) bad(`snapshot.meta.node_fields has no ${quote(field)} (it has ${nodeFields.join(", ")})`);
-  }
-  for (const field of ["type", "name_or_index", "to_node"]) {
-    if (!edgeFields.includes(field)) bad(`snapshot.meta.edge_fields has no ${quote(field)} (it has ${edgeFields.join(", ")})`);
-  }
-  if (locationFields.length > 0 && !locationFields.includes("object_index")) bad('snapshot.meta.location_fields has no "object_index"');
-  const nodeTypes = enumNames(meta.node_types, nodeFields.indexOf("type")) ?? bad("snapshot.meta.node_types has no list of type names for the node type field");
-  const edgeTypes = enumNames(meta.edge_types, edgeFields.indexOf("type")) ?? bad("snapshot.meta.edge_types has no list of type names for the edge type field");
-  const count = (name: "node_count" | "edge_count"): number => {
-    const value = header[name];
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) return bad(`snapshot.${name} is ${JSON.stringify(value)}, expected a whole number`);
-    return value;
-  };
-  const nodeCount = count("node_count");
-  const edgeCount = count("edge_count");
-  if (nodeCount === 0) bad("snapshot.node_count is 0");
-  const rootIndex = header.root_index;
-  if (rootIndex !== undefined && (typeof rootIndex !== "number" || !Number.isSafeInteger(rootIndex) || rootIndex < 0)) {
-    bad(`snapshot.root_index is ${JSON.stringify(rootIndex)}, expected a whole number`);
-  }
-  return { nodeFields, edgeFields, nodeTypes, edgeTypes, locationFields, nodeCount, edgeCount, rootIndex: rootIndex as number | undefined };
-}
-
-type Fail = (key: string, problem: string) => never;
-
-/**
- * Checks every node's type and name index, and that their edge_count fields add up to
- * edge_count; returns firstEdge (their running sum) when `withFirstEdge`.
- */
-function checkNodes(nodes: Uint32Array, layout: Layout, o: NodeOffsets, stringCount: number, withFirstEdge: boolean, fail: Fail): Uint32Array | undefined {
-  const fields = layout.nodeFields.length;
-  const nodeCount = layout.nodeCount;
-  const typeCount = layout.nodeTypes.length;
-  const { type: typeAt, name: nameAt, edgeCount: countAt } = o;
-  const firstEdge = withFirstEdge ? new Uint32Array(nodeCount + 1) : undefined;
-  let sum = 0;
-  for (let i = 0, n = 0; i < nodeCount; i++, n += fields) {
-    if (nodes[n + typeAt] >= typeCount) fail("nodes", `node ${i} has type ${nodes[n + typeAt]}, but there are ${typeCount} node types`);
-    if (nodes[n + nameAt] >= stringCount) fail("nodes", `node ${i} has name ${nodes[n + nameAt]}, but there are ${stringCount} strings`);
-    sum += nodes[n + countAt];
-    if (firstEdge !== undefined) firstEdge[i + 1] = sum;
-  }
-  if (sum !== layout.edgeCount) fail("nodes", `the nodes' edge_count fields add up to ${sum}, but snapshot.edge_count is ${layout.edgeCount}`);
-  return firstEdge;
-}
-
-/** Checks every edge's type and name index, and turns to_node into a node ordinal. */
-function linkEdges(edges: Uint32Array, layout: Layout, o: EdgeOffsets, stringCount: number, fail: Fail): void {
-  const nodeFields = layout.nodeFields.length;
-  const edgeFields = layout.edgeFields.length;
-  const nodeCount = layout.nodeCount;
-  const edgeCount = layout.edgeCount;
-  const typeCount = layout.edgeTypes.length;
-  const { type: typeAt, nameOrIndex: nameAt, toNode: toAt } = o;
-  // element and hidden edges carry an index; every other type names a string.
-  const named = Uint8Array.from(layout.edgeTypes, (type) => (type === "element" || type === "hidden" ? 0 : 1));
-  // to_node / nodeFields by a multiplication: exact after rounding for any uint32 (the error is < 2^-20).
-  const inverse = 1 / nodeFields;
-  for (let e = 0, k = 0; e < edgeCount; e++, k += edgeFields) {
-    const type = edges[k + typeAt];
-    if (type >= typeCount) fail("edges", `edge ${e} has type ${type}, but there are ${typeCount} edge types`);
-    if (named[type] === 1 && edges[k + nameAt] >= stringCount) fail("edges", `edge ${e} has name ${edges[k + nameAt]}, but there are ${stringCount} strings`);
-    const raw = edges[k + toAt];
-    const to = Math.round(raw * inverse);
-    if (to * nodeFields !== raw || to >= nodeCount) fail("edges", `edge ${e} points to ${raw}, which is not the start of one of the ${nodeCount} nodes`);
-    edges[k + toAt] = to;
+  if (sinkTotal(sink) !== count * fields) {
+    r.fail(`the ${sink.label}s array has ${sinkTotal(sink)} values, but ${declared} says ${count} ${sink.label}s of ${fields} fields (${count * fields} values)`, r.pos - 1);
   }
 }
 
@@ -337,64 +242,54 @@ function toOrdinals(sink: UintSink, layout: Layout, fail: Fail): Uint32Array {
 
 /** The name of node `node` (an ordinal): constructor name for objects, the text for strings. */
 export function nodeName(s: HeapSnapshot, node: number): string {
-  return s.strings[s.nodes[node * s.nodeFieldCount + s.nodeOffsets.name]];
+  return s.strings.get(s.nodes.name[node]);
 }
 
 /** The type of node `node`: "object", "closure", "string", "hidden", ... */
 export function nodeTypeName(s: HeapSnapshot, node: number): string {
-  return s.nodeTypes[s.nodes[node * s.nodeFieldCount + s.nodeOffsets.type]];
+  return s.nodeTypes[s.nodes.type[node]];
 }
 
 /** The stable object id of node `node` (the same object keeps it across snapshots of one process). */
 export function nodeId(s: HeapSnapshot, node: number): number {
-  return s.nodes[node * s.nodeFieldCount + s.nodeOffsets.id];
+  return s.nodes.id[node];
 }
 
 /** The shallow size of node `node` in bytes. */
 export function nodeSelfSize(s: HeapSnapshot, node: number): number {
-  return s.nodes[node * s.nodeFieldCount + s.nodeOffsets.selfSize];
+  return selfSizeOf(s.nodes, node);
 }
 
-/** The type of edge `edge` (an edge ordinal): "property", "element", "context", "internal", ... */
+/** The type of edge `edge` (an edge ordinal) as an index into edgeTypes. */
+export function edgeType(s: HeapSnapshot, edge: number): number {
+  const edges = edgesOf(s);
+  return edges.link[edge] & edges.typeMask;
+}
+
+/** The type of edge `edge`: "property", "element", "context", "internal", ... */
 export function edgeTypeName(s: HeapSnapshot, edge: number): string {
-  return s.edgeTypes[edgesOf(s)[edge * s.edgeFieldCount + s.edgeOffsets.type]];
+  return s.edgeTypes[edgeType(s, edge)];
 }
 
 /** The name of edge `edge`: the string for named edges, the index as text for element and hidden edges. */
 export function edgeName(s: HeapSnapshot, edge: number): string {
-  const value = edgesOf(s)[edge * s.edgeFieldCount + s.edgeOffsets.nameOrIndex];
+  const value = edgesOf(s).nameOrIndex[edge];
   const type = edgeTypeName(s, edge);
-  return type === "element" || type === "hidden" ? String(value) : s.strings[value];
+  return type === "element" || type === "hidden" ? String(value) : s.strings.get(value);
 }
 
 /** The node ordinal edge `edge` points to. */
 export function edgeTarget(s: HeapSnapshot, edge: number): number {
-  return edgesOf(s)[edge * s.edgeFieldCount + s.edgeOffsets.toNode];
+  const edges = edgesOf(s);
+  return edges.link[edge] >>> edges.typeBits;
 }
 
-function edgesOf(s: HeapSnapshot): Uint32Array {
+function edgesOf(s: HeapSnapshot): EdgeColumns {
   if (s.edges === undefined) throw new Error(`${s.path} was read with { edges: false }: it has no edges to look at`);
   return s.edges;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((item) => typeof item === "string") ? (value as string[]) : undefined;
-}
-
-/** meta.node_types / meta.edge_types: the entry at the type field's offset is the list of enum names. */
-function enumNames(types: unknown, offset: number): string[] | undefined {
-  return Array.isArray(types) ? stringList(types[offset]) : undefined;
 }
 
 /** The byte at the reader's position, for a message. */
 function show(r: ByteReader): string {
   return showByte(r.pos < r.end ? r.buf[r.pos] : -1);
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }

@@ -3,10 +3,12 @@
 // alive, and judged by how their count grows with sessions.
 
 import type { SurvivorGroup } from "./model.js";
-import { classNameOf, type IdSet } from "./census.js";
-import { dominators, NO_NODE, shortestPaths, strongEdgeMask, type FullSnapshot } from "./graph.js";
+import { classNameOf } from "./census.js";
+import type { IdSet } from "./id-set.js";
+import { buildGraph, NO_NODE, type FullSnapshot, type HeapGraph } from "./graph.js";
+import { PairTable } from "./pair-table.js";
 import { PathRenderer } from "./paths.js";
-import { nodeTypeName } from "./snapshot.js";
+import { nodeTypeName, selfSizeOf } from "./snapshot.js";
 
 /** What a developer allocates and can leak; V8's internal arrays, code and shapes follow those. */
 const USER_TYPES = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
@@ -28,6 +30,8 @@ export const DEFAULT_SURVIVOR_BUDGET: SurvivorBudget = { perThousandSessions: 50
 export interface SurvivorInput {
   /** The last snapshot, with edges. */
   last: FullSnapshot;
+  /** Its graph (buildGraph), when already built. */
+  graph?: HeapGraph;
   /** Ids present at the baseline. */
   baseline: IdSet;
   /** Only objects that also existed in this snapshot (`diff --final`: allocated by `after`). */
@@ -47,85 +51,91 @@ export interface SurvivorAnalysis {
   groups: SurvivorGroup[];
 }
 
+/** The survivors of the last snapshot, grouped, ranked by what they keep alive, and judged. */
 export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const { last, baseline, allocatedBy } = input;
-  const strong = strongEdgeMask(last);
-  const paths = shortestPaths(last, strong);
-  const { idom, retainedSize } = dominators(last, strong);
+  const { paths, dominators } = input.graph ?? buildGraph(last);
+  const { dom, retained } = dominators;
   const renderer = new PathRenderer(last, paths);
-  const { nodes, nodeFieldCount, nodeCount } = last;
-  const { id: idOffset, selfSize: sizeOffset } = last.nodeOffsets;
+  const { nodeCount } = last;
+  const { type: types, id: ids } = last.nodes;
+  const rank = paths.rank;
 
-  interface Group {
-    key: number;
-    members: number[];
-    selfSize: number;
-  }
-  const groups = new Map<number, Group>();
+  // Per group, by index (shape keys numbered as first seen): its first member, count and self
+  // size. Per rank: the group + 1, 0 for none; a byte while there are fewer than 255 groups
+  // (a leak makes a handful), widened as more come.
+  const groupByKey = new PairTable();
+  const key = new Int32Array(2);
+  const firstMember: number[] = [];
+  const memberCount: number[] = [];
+  const groupSelfSize: number[] = [];
+  let groupOf: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(paths.reachable);
   let count = 0;
   let selfSize = 0;
-  const userType = new Uint8Array(last.nodeTypes.length);
-  last.nodeTypes.forEach((type, index) => (userType[index] = USER_TYPES.has(type) ? 1 : 0));
-  const typeOffset = last.nodeOffsets.type;
-  for (let node = 0, base = 0; node < nodeCount; node++, base += nodeFieldCount) {
-    const id = nodes[base + idOffset];
+  const userType = Uint8Array.from(last.nodeTypes, (type) => (USER_TYPES.has(type) ? 1 : 0));
+  for (let node = 0; node < nodeCount; node++) {
+    const id = ids[node];
+    if (rank[node] === NO_NODE || userType[types[node]] === 0) continue;
     if (baseline.has(id) || (allocatedBy && !allocatedBy.has(id))) continue;
-    if (paths.parentNode[node] === NO_NODE || userType[nodes[base + typeOffset]] === 0) continue;
-    const size = nodes[base + sizeOffset];
+    const size = selfSizeOf(last.nodes, node);
     count++;
     selfSize += size;
-    const key = renderer.shapeOf(node);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { key, members: [], selfSize: 0 }));
-    group.members.push(node);
-    group.selfSize += size;
+    renderer.shapeOf(node, key);
+    const group = groupByKey.index(key[0], key[1]);
+    if (group === firstMember.length) {
+      firstMember.push(node);
+      memberCount.push(0);
+      groupSelfSize.push(0);
+      if (group === 0xff) groupOf = Uint16Array.from(groupOf); // group + 1 needs 9 bits from here
+      else if (group === 0xffff) groupOf = Uint32Array.from(groupOf);
+    }
+    groupOf[rank[node]] = group + 1;
+    memberCount[group]++;
+    groupSelfSize[group] += size;
   }
 
   // Retained size of a group: its members' retained sizes, not counting a member kept
   // alive only through another member of the same group.
-  const groupOf = new Int32Array(nodeCount).fill(-1);
-  const ordered = [...groups.values()];
-  ordered.forEach((group, index) => group.members.forEach((member) => (groupOf[member] = index)));
-  const results = ordered.map((group, index) => {
-    let retained = 0;
-    for (const member of group.members) {
-      const dominator = idom[member];
-      if (dominator !== NO_NODE && groupOf[dominator] === index) continue;
-      retained += retainedSize[member];
-    }
-    return { group, retained };
-  });
+  const groupRetained = new Float64Array(firstMember.length);
+  for (let r = 1; r < paths.reachable; r++) {
+    const group = groupOf[r];
+    if (group > 0 && groupOf[dom[r]] !== group) groupRetained[group - 1] += retained[r];
+  }
 
   // A group kept alive by another group's objects (a leaked session's answers, its
   // strings) is part of that one: only the outermost groups are reported.
-  const outermost = results.filter(({ group }, index) => {
-    for (let holder = idom[group.members[0]], hops = 0; holder !== NO_NODE && hops < 1000; holder = idom[holder], hops++) {
-      if (groupOf[holder] >= 0 && groupOf[holder] !== index) return false;
-      if (holder === last.rootOrdinal) break;
+  const outermost: number[] = [];
+  for (let group = 0; group < firstMember.length; group++) {
+    let inner = false;
+    for (let holder = dom[rank[firstMember[group]]], hops = 0; hops < 1000; holder = dom[holder], hops++) {
+      if (groupOf[holder] > 0 && groupOf[holder] !== group + 1) {
+        inner = true;
+        break;
+      }
+      if (holder === 0) break;
     }
-    return true;
-  });
+    if (!inner) outermost.push(group);
+  }
 
-  const judged = outermost.map(({ group, retained }) => {
-    const name = classNameOf(last, group.members[0]);
-    const trend = trendOf(group.members.map((member) => nodes[member * nodeFieldCount + idOffset]), input);
+  const series = roundSeries(input, outermost, groupOf, rank, ids, memberCount);
+  const judged = outermost.map((group, index) => {
+    const trend = trendOf(series[index], input);
     const sessions = input.sessions ?? 0;
-    const leak =
-      trend.trend === "grows" && group.members.length >= input.budget.minCount && sessions > 0 && retained / sessions > input.budget.bytesPerSession;
-    return { group, retained, name, trend, leak };
+    const leak = trend.trend === "grows" && memberCount[group] >= input.budget.minCount && sessions > 0 && groupRetained[group] / sessions > input.budget.bytesPerSession;
+    return { group, retained: groupRetained[group], name: classNameOf(last, firstMember[group]), trend, leak };
   });
-  judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || b.group.members.length - a.group.members.length);
+  judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || memberCount[b.group] - memberCount[a.group]);
 
   return {
     count,
     selfSize,
     groups: judged.slice(0, input.top).map(({ group, retained, name, trend, leak }) => {
-      const steps = renderer.stepsTo(group.members[0]);
+      const steps = renderer.stepsTo(firstMember[group]);
       return {
         name,
-        type: nodeTypeName(last, group.members[0]),
-        count: group.members.length,
-        selfSize: group.selfSize,
+        type: nodeTypeName(last, firstMember[group]),
+        count: memberCount[group],
+        selfSize: groupSelfSize[group],
         retainedSize: retained,
         series: trend.series,
         sessions: trend.sessions,
@@ -139,6 +149,25 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   };
 }
 
+/**
+ * Per group of `groups`: how many of its members were already alive at each round's
+ * snapshot, then all of them (the last snapshot).
+ */
+function roundSeries(input: SurvivorInput, groups: number[], groupOf: Uint8Array | Uint16Array | Uint32Array, rank: Uint32Array, ids: Uint32Array, memberCount: number[]): number[][] {
+  const rounds = input.rounds;
+  const series = groups.map((group) => [...rounds.map(() => 0), memberCount[group]]);
+  if (rounds.length === 0) return series;
+  const slot = new Int32Array(memberCount.length + 1).fill(-1); // by group + 1
+  groups.forEach((group, index) => (slot[group + 1] = index));
+  for (let node = 0; node < ids.length; node++) {
+    const r = rank[node];
+    if (r === NO_NODE || slot[groupOf[r]] < 0) continue;
+    const counts = series[slot[groupOf[r]]];
+    for (let round = 0; round < rounds.length; round++) if (rounds[round].ids.has(ids[node])) counts[round]++;
+  }
+  return series;
+}
+
 interface Trend {
   series: number[];
   sessions?: number[];
@@ -150,17 +179,16 @@ interface Trend {
  * How a group grew with sessions, from when its surviving objects were born: a leak keeps
  * objects from every round (each round adds survivors in proportion to its sessions); a
  * bounded cache keeps only the newest entries, so its early rounds contributed nothing.
- * series[r] counts the group's survivors already alive at round r's snapshot; growth is
- * the smallest per-round addition per 1,000 of that round's sessions.
+ * series[r] counts the group's survivors already alive at round r's snapshot (the last entry:
+ * all of them); growth is the smallest per-round addition per 1,000 of that round's sessions.
  */
-export function trendOf(ids: number[], input: Pick<SurvivorInput, "rounds" | "sessions" | "budget">): Trend {
-  const series = input.rounds.map((round) => ids.reduce((alive, id) => alive + (round.ids.has(id) ? 1 : 0), 0));
-  series.push(ids.length);
+export function trendOf(series: number[], input: Pick<SurvivorInput, "rounds" | "sessions" | "budget">): Trend {
+  const survivors = series[series.length - 1];
   const known = input.rounds.every((round) => round.sessions !== undefined) && input.sessions !== undefined;
   const sessions = known ? [...input.rounds.map((round) => round.sessions as number), input.sessions as number] : undefined;
   if (!sessions || input.rounds.length < 2) {
     const total = sessions?.at(-1);
-    return { series, sessions, perThousandSessions: total ? round1((ids.length / total) * 1000) : null, trend: "unknown" };
+    return { series, sessions, perThousandSessions: total ? round1((survivors / total) * 1000) : null, trend: "unknown" };
   }
   let slowest = Number.POSITIVE_INFINITY;
   for (let round = 0; round < input.rounds.length; round++) {

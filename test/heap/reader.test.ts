@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   edgeName,
   edgeTarget,
+  edgeType,
   edgeTypeName,
   nodeId,
   nodeName,
   nodeSelfSize,
   nodeTypeName,
   readHeapSnapshot,
+  selfSizeOf,
   SnapshotFormatError,
   type HeapSnapshot,
 } from "../../src/heap/snapshot.js";
@@ -65,36 +67,68 @@ function firstMismatch(ours: ArrayLike<number | string>, theirs: ArrayLike<numbe
   return -1;
 }
 
+/** Field `field` of every record of a flat JSON array (`width` values per record). */
+function column(values: number[], width: number, field: number): number[] {
+  const out: number[] = [];
+  for (let k = field; k < values.length; k += width) out.push(values[k]);
+  return out;
+}
+
+/** Every string of the table, decoded. */
+function allStrings(s: HeapSnapshot): string[] {
+  return Array.from({ length: s.strings.length }, (_, i) => s.strings.get(i));
+}
+
+/** The node columns as the file has them: type, name, id and self size per node (accessors, so big self sizes count). */
+function nodeFields(s: HeapSnapshot): { type: number[]; name: number[]; id: number[]; selfSize: number[] } {
+  const nodes = Array.from({ length: s.nodeCount }, (_, i) => i);
+  return { type: nodes.map((i) => s.nodes.type[i]), name: nodes.map((i) => s.nodes.name[i]), id: nodes.map((i) => nodeId(s, i)), selfSize: nodes.map((i) => nodeSelfSize(s, i)) };
+}
+
 /** Checks a read snapshot against JSON.parse of the same file, field by field. */
-function expectSameAsJson(s: HeapSnapshot, raw: RawSnapshot): void {
+function expectSameAsJson(s: HeapSnapshot, raw: RawSnapshot, { edges = true } = {}): void {
   const meta = raw.snapshot.meta;
+  const nf = meta.node_fields.length;
+  const ef = meta.edge_fields.length;
   expect(s.nodeFields).toEqual(meta.node_fields);
   expect(s.edgeFields).toEqual(meta.edge_fields);
   expect(s.nodeTypes).toEqual(meta.node_types[meta.node_fields.indexOf("type")]);
   expect(s.edgeTypes).toEqual(meta.edge_types[meta.edge_fields.indexOf("type")]);
   expect(s.nodeCount).toBe(raw.snapshot.node_count);
   expect(s.edgeCount).toBe(raw.snapshot.edge_count);
-  expect(s.nodes.length).toBe(s.nodeCount * s.nodeFieldCount);
-  expect(firstMismatch(s.nodes, raw.nodes)).toBe(-1);
-  const nf = s.nodeFieldCount;
-  const toAt = s.edgeOffsets.toNode;
-  const edges = raw.edges.map((value, i) => (i % s.edgeFieldCount === toAt ? value / nf : value));
-  expect(s.edges).toBeDefined();
-  expect(firstMismatch(s.edges!, edges)).toBe(-1);
-  expect(firstMismatch(s.strings, raw.strings)).toBe(-1);
+  expect([s.nodeFieldCount, s.edgeFieldCount]).toEqual([nf, ef]);
+  // Only the node fields the analysis uses are kept (not trace_node_id, detachedness).
+  expect(Object.keys(s.nodes).sort()).toEqual(["bigSelfSize", "id", "name", "selfSize", "type"]);
+  expect(s.nodes.type.length).toBe(s.nodeCount);
+  const fields = nodeFields(s);
+  for (const [key, field] of [["type", "type"], ["name", "name"], ["id", "id"], ["selfSize", "self_size"]] as const) {
+    expect(firstMismatch(fields[key], column(raw.nodes, nf, meta.node_fields.indexOf(field))), key).toBe(-1);
+  }
+  expect(firstMismatch(allStrings(s), raw.strings)).toBe(-1);
   const locationFields = meta.location_fields ?? [];
   expect(s.locationFields).toEqual(locationFields);
   const objectAt = locationFields.indexOf("object_index");
   const locations = (raw.locations ?? []).map((value, i) => (i % locationFields.length === objectAt ? value / nf : value));
   expect(firstMismatch(s.locations, locations)).toBe(-1);
+  if (!edges) return;
+  const counts = column(raw.nodes, nf, meta.node_fields.indexOf("edge_count"));
+  expect(firstMismatch(s.firstEdge!, [0, ...counts.map(((sum) => (count: number) => (sum += count))(0))])).toBe(-1);
+  expect(s.edges).toBeDefined();
+  expect(s.edges!.link.length).toBe(s.edgeCount);
+  const edgeIndices = Array.from({ length: s.edgeCount }, (_, e) => e);
+  expect(firstMismatch(edgeIndices.map((e) => edgeType(s, e)), column(raw.edges, ef, meta.edge_fields.indexOf("type")))).toBe(-1);
+  expect(firstMismatch(edgeIndices.map((e) => s.edges!.nameOrIndex[e]), column(raw.edges, ef, meta.edge_fields.indexOf("name_or_index")))).toBe(-1);
+  expect(firstMismatch(edgeIndices.map((e) => edgeTarget(s, e)), column(raw.edges, ef, meta.edge_fields.indexOf("to_node")).map((to) => to / nf))).toBe(-1);
 }
 
-/** The same content read two ways: every array equal. */
+/** The same content read two ways: every column equal. */
 function expectSameSnapshot(a: HeapSnapshot, b: HeapSnapshot): void {
-  expect(firstMismatch(a.nodes, b.nodes)).toBe(-1);
-  expect(firstMismatch(a.edges ?? [], b.edges ?? [])).toBe(-1);
+  for (const key of ["type", "name", "id", "selfSize"] as const) expect(firstMismatch(a.nodes[key], b.nodes[key]), key).toBe(-1);
+  expect([...a.nodes.bigSelfSize]).toEqual([...b.nodes.bigSelfSize]);
+  expect(firstMismatch(a.edges?.link ?? [], b.edges?.link ?? [])).toBe(-1);
+  expect(firstMismatch(a.edges?.nameOrIndex ?? [], b.edges?.nameOrIndex ?? [])).toBe(-1);
   expect(firstMismatch(a.firstEdge ?? [], b.firstEdge ?? [])).toBe(-1);
-  expect(firstMismatch(a.strings, b.strings)).toBe(-1);
+  expect(firstMismatch(allStrings(a), allStrings(b))).toBe(-1);
   expect(firstMismatch(a.locations, b.locations)).toBe(-1);
   expect([a.nodeCount, a.edgeCount, a.rootOrdinal]).toEqual([b.nodeCount, b.edgeCount, b.rootOrdinal]);
 }
@@ -146,17 +180,51 @@ describe("a real snapshot from a child process", () => {
     expect(edgeName(s, elementEdge)).toMatch(/^\d+$/);
     expect(s.rootOrdinal).toBe(0);
     expect(nodeTypeName(s, s.rootOrdinal)).toBe("synthetic");
-    expect(s.nodeOffsets).toMatchObject({ type: 0, name: 1, id: 2, selfSize: 3, edgeCount: 4 });
-    expect(s.edgeOffsets).toEqual({ type: 0, nameOrIndex: 1, toNode: 2 });
+    // An edge is one link word (target ordinal above the type bits) and its name_or_index.
+    expect(s.edges!.typeBits).toBe(3); // V8's 7 edge types
+    expect(s.edges!.link[0] >>> s.edges!.typeBits).toBe(edgeTarget(s, 0));
+    expect(s.edges!.link[0] & s.edges!.typeMask).toBe(edgeType(s, 0));
   });
 
   it("skips edges with { edges: false } and keeps nodes and strings", async () => {
     const s = await readHeapSnapshot(realFile, { edges: false });
     expect(s.edges).toBeUndefined();
     expect(s.firstEdge).toBeUndefined();
-    expect(firstMismatch(s.nodes, real.nodes)).toBe(-1);
-    expect(firstMismatch(s.strings, real.strings)).toBe(-1);
+    expectSameAsJson(s, real, { edges: false });
     expect(() => edgeName(s, 0)).toThrow(/edges: false/);
+  });
+
+  it("hands the nodes to visitNodes a batch at a time instead of keeping them", async () => {
+    const s0 = await readHeapSnapshot(realFile, { edges: false });
+    const seen = { type: [] as number[], name: [] as number[], id: [] as number[], selfSize: [] as number[] };
+    let next = 0;
+    const s = await readHeapSnapshot(realFile, {
+      edges: false,
+      chunkSize: 4096,
+      visitNodes: (batch) => {
+        expect(batch.first).toBe(next);
+        next += batch.count;
+        expect(batch.nodeTypes).toEqual(s0.nodeTypes);
+        for (let i = 0; i < batch.count; i++) {
+          seen.type.push(batch.type[i]);
+          seen.name.push(batch.name[i]);
+          seen.id.push(batch.id[i]);
+          seen.selfSize.push(selfSizeOf(batch, i));
+        }
+      },
+    });
+    expect(next).toBe(s.nodeCount);
+    expect(s.nodes.type.length).toBe(0);
+    expect(s.locations.length).toBe(0); // only a kept snapshot places closures
+    expect(seen).toEqual(nodeFields(s0));
+    expect(firstMismatch(allStrings(s), real.strings)).toBe(-1);
+    await expect(readHeapSnapshot(realFile, { visitNodes: () => undefined })).rejects.toThrow(/visitNodes needs \{ edges: false \}/);
+  });
+
+  it("reads two snapshots at once in one thread exactly as one after the other", async () => {
+    const [a, b] = await Promise.all([readHeapSnapshot(realFile, { chunkSize: 1000 }), readHeapSnapshot(smallFile, { chunkSize: 777 })]);
+    expectSameSnapshot(a, await readHeapSnapshot(realFile));
+    expectSameSnapshot(b, await readHeapSnapshot(smallFile));
   });
 
   it("reports progress up to the file size and stops when aborted", async () => {
@@ -192,7 +260,7 @@ describe("chunk boundaries everywhere (a small derived snapshot)", () => {
   it("decodes every string, number and skipped value at chunk sizes 1, 7, 64 and the default", async () => {
     const whole = await readHeapSnapshot(smallFile);
     expectSameAsJson(whole, small);
-    expect(whole.strings.slice(-HARD_STRINGS.length)).toEqual(HARD_STRINGS);
+    expect(allStrings(whole).slice(-HARD_STRINGS.length)).toEqual(HARD_STRINGS);
     for (const chunkSize of [1, 7, 64]) {
       const s = await readHeapSnapshot(smallFile, { chunkSize });
       expectSameSnapshot(s, whole);
@@ -287,12 +355,19 @@ describe("corrupt and foreign files", () => {
     }
   });
 
-  it("takes the largest uint32", async () => {
+  it("takes the largest uint32, and self sizes past 16 bits", async () => {
     const copy = structuredClone(small);
+    const nf = copy.snapshot.meta.node_fields.length;
     copy.nodes[3] = 2 ** 32 - 1; // self_size of the root
+    copy.nodes[2] = 2 ** 32 - 1; // its id
+    copy.nodes[nf + 3] = 0xffff; // the next node's self size: just at the 16-bit escape
+    copy.nodes[2 * nf + 3] = 0xfffe; // just below it
     const file = path.join(corruptDir, "largest.heapsnapshot");
     await writeFile(file, formatLikeV8(copy));
-    expect((await readHeapSnapshot(file)).nodes[3]).toBe(2 ** 32 - 1);
+    const s = await readHeapSnapshot(file);
+    expect([nodeSelfSize(s, 0), nodeId(s, 0), nodeSelfSize(s, 1), nodeSelfSize(s, 2)]).toEqual([2 ** 32 - 1, 2 ** 32 - 1, 0xffff, 0xfffe]);
+    expect([...s.nodes.bigSelfSize.keys()].sort()).toEqual([0, 1]);
+    expectSameAsJson(s, copy);
   });
 
   it("rejects empty, foreign and garbage files at once", async () => {
