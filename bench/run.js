@@ -4,6 +4,7 @@
 //   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
 //   BENCH_HEAP_SIZES / BENCH_PIPELINE_SIZES  heap snapshot sizes in MB (bench/heap-*.js for side-by-side tables)
+//   The soak (10 minutes) is a bench of its own: npm run bench:soak
 // Note: leakcheck's server CPU includes the GCs it forces between rounds; the bare
 // socket.io-client loop forces none.
 import { spawn } from "node:child_process";
@@ -113,7 +114,7 @@ try {
       `read + diff + paths, ${(pipeline.lastBytes / 1e6).toFixed(0)} MB after-snapshot`,
       pipeline.error
         ? pipeline.error
-        : `${(pipeline.bytes / 1e6 / (pipeline.ms / 1000)).toFixed(0)} MB/s over both files (${(pipeline.bytes / 1e6).toFixed(0)} MB in ${(pipeline.ms / 1000).toFixed(1)} s) · peak RSS ${(pipeline.peakRssBytes / 1e6).toFixed(0)} MB`,
+        : `${(pipeline.bytes / 1e6 / (pipeline.ms / 1000)).toFixed(0)} MB/s over both files (${(pipeline.bytes / 1e6).toFixed(0)} MB in ${(pipeline.ms / 1000).toFixed(1)} s) · peak RSS ${(pipeline.peakRssBytes / 1e6).toFixed(0)} MB (${(pipeline.peakRssBytes / pipeline.lastBytes).toFixed(2)}× the after-file)`,
     );
   }
 } finally {
