@@ -55,7 +55,7 @@ export function registerRun(program: Command): void {
     .option("--warmup <n>", "sessions before the baseline", wholeNumber("--warmup", 0, 1_000_000))
     .option(
       "--duration <duration>",
-      "soak: keep running rounds of sessions/rounds sessions until this long has passed (e.g. 10m), then judge",
+      "soak: keep running rounds of sessions/rounds sessions until this long has passed (e.g. 10m), then judge; per scenario",
       duration("--duration", 1000, 86_400_000),
     )
     .option("--seed <n>", "seed for the scenarios' random choices (printed; replays a run)", wholeNumber("--seed", 0, 2 ** 32 - 1))

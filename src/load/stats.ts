@@ -59,6 +59,11 @@ export class LoadStats {
   readonly failures: string[] = [];
   private readonly failureCounts = new Map<string, number>();
 
+  /** Sessions over, finished or failed. */
+  get sessionsDone(): number {
+    return this.sessionsFinished + this.sessionsFailed;
+  }
+
   clientOpened(): void {
     this.clientsConnected++;
     if (this.clientsConnected > this.peakClients) this.peakClients = this.clientsConnected;

@@ -1,6 +1,8 @@
 // One cleanup stack per run: everything started is registered the moment it exists
 // and is stopped in reverse order, even when the run fails or is interrupted.
 
+import { withinDeadline } from "./deadline.js";
+
 export type CleanupFn = () => void | Promise<void>;
 
 interface Entry {
@@ -44,18 +46,10 @@ export class CleanupStack {
     const failures: string[] = [];
     while (this.entries.length > 0) {
       const entry = this.entries.pop()!;
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          Promise.resolve().then(entry.fn),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${stepTimeoutMs} ms`)), stepTimeoutMs);
-          }),
-        ]);
+        await withinDeadline(Promise.resolve().then(entry.fn), stepTimeoutMs, () => new Error(`timed out after ${stepTimeoutMs} ms`));
       } catch (error) {
         failures.push(`${entry.label}: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        clearTimeout(timer);
       }
     }
     return failures;

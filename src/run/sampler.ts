@@ -47,9 +47,12 @@ export class Sampler {
   private inFlight: Promise<void> | undefined;
   private paused = 0;
   private lastHttp = { at: 0, requests: 0 };
-  /** When the server last answered a sample, or sampling last resumed after a pause. */
-  private lastAnswerAt = Date.now();
-  private watchdog: { limitMs: number; fire: (silentMs: number) => void } | undefined;
+  /** The last sample went unanswered: the next one waits the full probe timeout. */
+  private failing = false;
+  private hung: ((waitedMs: number) => void) | undefined;
+  /** Plain samples are recorded every stride-th tick; doubled each time the timeline is thinned. */
+  private stride = 1;
+  private ticks = 0;
 
   constructor(
     private readonly stats: LoadStats,
@@ -60,40 +63,47 @@ export class Sampler {
   /** Starts timed sampling of `target` (0 ms interval: only the run's own measurements are recorded). */
   start(target: Target, options: MeasureOptions): void {
     if (this.intervalMs <= 0 || this.timer) return;
-    // A sample that takes seconds is worth nothing, and must not hold up stopping.
-    const sampleOptions = { ...options, timeoutMs: Math.min(options.timeoutMs, SAMPLE_TIMEOUT_MS) };
-    this.lastAnswerAt = Date.now();
+    // A sample that takes seconds is worth nothing for the timeline. After one goes
+    // unanswered, the next waits the whole --probe-timeout: only if that one fails too is
+    // the server called hung (a slow server that answers within the timeout never is).
+    const quick = { ...options, timeoutMs: Math.min(options.timeoutMs, SAMPLE_TIMEOUT_MS) };
     this.timer = setInterval(() => {
-      if (this.paused > 0) return;
-      const silentMs = Date.now() - this.lastAnswerAt;
-      if (this.watchdog && silentMs > this.watchdog.limitMs) {
-        this.watchdog.fire(silentMs);
-        this.watchdog = undefined;
-      }
-      if (this.inFlight) return;
-      this.inFlight = measure(target, sampleOptions, false)
+      if (this.paused > 0 || this.inFlight) return;
+      const patient = this.failing && this.hung !== undefined;
+      if (!patient && this.ticks++ % this.stride !== 0) return;
+      const sentAt = Date.now();
+      this.inFlight = measure(target, patient ? options : quick, false)
         .then((measurement) => {
-          this.lastAnswerAt = Date.now();
+          this.failing = false;
           this.record(measurement);
         })
-        .catch(() => void this.missed++)
+        .catch(() => {
+          this.missed++;
+          if (patient && this.hung && this.timer) {
+            this.hung(Date.now() - sentAt);
+            this.hung = undefined;
+          }
+          this.failing = true;
+        })
         .finally(() => (this.inFlight = undefined));
     }, this.intervalMs);
   }
 
   /**
-   * Calls `fire` once if no sample has been answered for `limitMs` while sampling ran:
-   * a server that is alive but hung would otherwise hold every session until its timeout.
+   * Calls `hung` once when a sample sent after a missed one is not answered within the
+   * whole --probe-timeout either: a server that is alive but hung would otherwise hold
+   * every session until its own timeout.
    */
-  onSilence(limitMs: number, fire: (silentMs: number) => void): void {
-    if (this.intervalMs > 0) this.watchdog = { limitMs, fire };
+  onHung(hung: (waitedMs: number) => void): void {
+    if (this.intervalMs > 0) this.hung = hung;
   }
 
-  /** Stops sampling and waits for a sample in flight. */
+  /** Stops sampling; a sample in flight is waited for at most a quick sample's time. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.inFlight;
+    this.hung = undefined;
+    await Promise.race([this.inFlight, new Promise((resolve) => setTimeout(resolve, SAMPLE_TIMEOUT_MS).unref())]);
     this.closePhase();
   }
 
@@ -114,8 +124,6 @@ export class Sampler {
       return await work();
     } finally {
       this.paused--;
-      // The work had its own deadline; the watchdog counts silence from here.
-      this.lastAnswerAt = Date.now();
     }
   }
 
@@ -143,12 +151,19 @@ export class Sampler {
     if (this.samples.length > MAX_SAMPLES) this.thin();
   }
 
-  /** Halves the timeline's resolution, keeping GC points (unless they alone fill it) and the newest sample. */
+  /**
+   * Halves the timeline's resolution evenly: every other plain sample goes and from now on
+   * only every other tick is sampled, so old and new stretches keep the same spacing. GC
+   * points stay, unless they alone fill half the timeline (a soak of many short rounds).
+   */
   private thin(): void {
-    const last = this.samples.length - 1;
+    this.stride *= 2;
     let plain = 0;
-    let kept = this.samples.filter((sample, index) => sample.gc !== undefined || index === last || plain++ % 2 === 0);
-    if (kept.length > (MAX_SAMPLES * 3) / 4) kept = kept.filter((_, index) => index % 2 === 0 || index === kept.length - 1);
+    let kept = this.samples.filter((sample) => sample.gc !== undefined || plain++ % 2 === 0);
+    if (kept.length > MAX_SAMPLES / 2) {
+      let gc = 0;
+      kept = kept.filter((sample) => sample.gc === undefined || gc++ % 2 === 0);
+    }
     this.samples.splice(0, this.samples.length, ...kept);
   }
 

@@ -20,6 +20,7 @@ import { judge, survivorSentence, type HeapPoint, type Measurements, type Scenar
 import type { HeapDiff } from "../heap/model.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
+import { withinDeadline } from "./deadline.js";
 import { harnessMemory, type HarnessMemoryPoint } from "./harness-memory.js";
 import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
@@ -148,24 +149,23 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const first = await fetchMetrics(target.baseUrl, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
     const measureOptions: MeasureOptions = { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs };
-    // A server that is alive but answers nothing: the sampler notices, the run stops (exit 3).
-    let onHung: (error: RunError) => void = () => undefined;
-    const hung = new Promise<never>((_, reject) => (onHung = reject));
-    hung.catch(() => undefined);
-    sampler.onSilence(options.probeTimeoutMs, (silentMs) =>
-      onHung(
+    // A crash, or a server alive but answering nothing, ends the scenario through its abort
+    // signal: every wait below is abortable, and nothing holds a reaction per wait on a
+    // promise that stays pending all run (a soak waits thousands of times).
+    target.crashed.catch((error: unknown) => scenarioAbort.abort(error));
+    sampler.onHung((waitedMs) =>
+      scenarioAbort.abort(
         new RunError(
-          `the server stopped answering: GET ${new URL(options.metricsPath, target.baseUrl).href} had no reply for ${formatDuration(silentMs)} (hung or overloaded): raise --probe-timeout if it is only slow`,
+          `the server stopped answering: GET ${new URL(options.metricsPath, target.baseUrl).href} had no reply within ${formatDuration(waitedMs)} (hung or overloaded): raise --probe-timeout if it is only slow`,
         ),
       ),
     );
     const guard = <T>(work: Promise<T>) =>
-      abortable(
-        Promise.race([work, target.crashed, hung]).catch(async (error: unknown) => {
-          throw (await target.crashError(300)) ?? error;
-        }),
-        signal,
-      );
+      abortable(work, signal).catch(async (error: unknown) => {
+        if (signal.aborted) throw signal.reason;
+        // The probe connection closing, a refused request: better told as how the server died.
+        throw (await target.crashError(2000)) ?? error;
+      });
     sampler.start(target, measureOptions);
     cleanup.push("sampler", () => sampler.stop());
     const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
@@ -218,7 +218,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
           round,
           // 0: a soak, with as many rounds as fit in --duration
           rounds: options.durationMs !== undefined ? 0 : settings.rounds,
-          done: stats.sessionsFinished + stats.sessionsFailed - base,
+          done: stats.sessionsDone - base,
           total,
           clients: stats.clientsConnected,
           failed: stats.sessionsFailed,
@@ -281,11 +281,11 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     for (; moreRounds(round); round++) {
       const count = soakEndsAt === undefined ? Math.floor((settings.sessions * round) / settings.rounds) - done : soakRoundSize;
       const ticker = progress(round, soakEndsAt === undefined ? settings.sessions : done + count, settings.warmup);
-      const doneBefore = stats.sessionsFinished + stats.sessionsFailed;
+      const doneBefore = stats.sessionsDone;
       try {
         const roundStarted = Date.now();
         const sessions = withinDeadline(runSessions(scenario, round, settings.warmup + done, count, pool), options.roundTimeoutMs, () => {
-          const finished = stats.sessionsFinished + stats.sessionsFailed - doneBefore;
+          const finished = stats.sessionsDone - doneBefore;
           return new RunError(
             `round ${round} of ${name} did not finish within ${formatDuration(options.roundTimeoutMs)} (${finished} of ${count} sessions done): raise --round-timeout, or lower --sessions`,
           );
@@ -305,6 +305,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
       }
       harness.push(harnessMemory(round, done, soakEndsAt !== undefined));
+      // A soak of many short rounds: both series keep their shape at a bounded length.
+      thinRounds(heapPoints);
+      thinRounds(harness);
     }
     if (soakEndsAt !== undefined) {
       settings.rounds = round - 1;
@@ -441,25 +444,25 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** Past MAX_ROUND_POINTS, every other point goes (the first and the newest stay): constant memory, same trend. */
+const MAX_ROUND_POINTS = 1000;
+function thinRounds<T>(points: T[]): void {
+  if (points.length <= MAX_ROUND_POINTS) return;
+  const last = points.length - 1;
+  const kept = points.filter((_, index) => index % 2 === 0 || index === last);
+  points.splice(0, points.length, ...kept);
+}
+
 /** What a soak shows of leakcheck itself: its heap after GC and RSS from the first round to the last. */
 function soakNote(points: HarnessMemoryPoint[], ms: number): string {
   const first = points[0];
   const last = points.at(-1)!;
-  const peakRss = Math.max(...points.map((point) => point.rssBytes));
+  const peakRss = points.reduce((peak, point) => Math.max(peak, point.rssBytes), 0);
   return (
-    `soak: ${points.length} rounds, ${last.sessions.toLocaleString("en-US")} sessions in ${formatDuration(ms)}; ` +
+    `soak: ${last.round} rounds, ${last.sessions.toLocaleString("en-US")} sessions in ${formatDuration(ms)}; ` +
     `leakcheck's own heap after GC ${formatBytes(first.heapUsedBytes)} → ${formatBytes(last.heapUsedBytes)}, ` +
     `RSS ${formatBytes(first.rssBytes)} → ${formatBytes(last.rssBytes)} (peak ${formatBytes(peakRss)})`
   );
-}
-
-/** `work`, or the error `late()` makes if it has not settled within `ms`. */
-function withinDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(late()), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Rejects as soon as the run is interrupted, whatever `work` is waiting for. */

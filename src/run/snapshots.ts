@@ -46,9 +46,9 @@ export class SnapshotSeries {
     this.writing = file;
     trackPath(file);
     // Writing blocks the server's event loop for a while per 100 MB of heap: a longer leash than a GC.
-    const written = await this.target.probe.snapshot(file, this.probeTimeoutMs * 4);
+    // A failed write stays `writing` (discardUnkept removes it); the exit registry need not.
+    const written = await this.target.probe.snapshot(file, this.probeTimeoutMs * 4).finally(() => untrackPath(file));
     this.writing = undefined;
-    untrackPath(file);
     const snapshot = { label, file, bytes: written.bytes, sessions, ms: written.ms };
     this.taken.push(snapshot);
     return snapshot;

@@ -131,15 +131,16 @@ describe("interrupting runs at random moments", () => {
     let firstAt = 0;
     let exitedAt = 0;
     const parent = path.join(reportDir, "twice");
-    const result = await watchedRun(["run", "abrupt-close", "--sessions", "100000"], "twice", (child) => {
+    // A server that ignores SIGTERM: an orderly stop would take over 3 s; the second Ctrl-C must not wait.
+    const stubborn = `node ${path.join(FIXTURES, "stubborn-server.mjs")}`;
+    const result = await watchedRun(["run", "abrupt-close", "--sessions", "100000", "--server", stubborn], "twice", (child) => {
       const poll = setInterval(() => {
         if (!fs.existsSync(path.join(parent, "latest", "report.json"))) return;
         clearInterval(poll);
-        // Mid-scenario: the first SIGINT starts an orderly stop; the second must not wait for it.
         setTimeout(() => {
           firstAt = Date.now();
           child.kill("SIGINT");
-          setTimeout(() => child.kill("SIGINT"), 30);
+          setTimeout(() => child.kill("SIGINT"), 200);
         }, 1500);
       }, 50);
       child.once("exit", () => {
@@ -148,9 +149,37 @@ describe("interrupting runs at random moments", () => {
       });
     });
     expect(result.code, result.stderr).toBe(3);
-    expect(exitedAt - firstAt).toBeLessThan(1500);
+    expect(exitedAt - firstAt).toBeLessThan(2000);
     expect(result.survivors).toEqual([]);
     expect(result.tempLeft).toEqual([]);
+    // No half-written snapshot or report file either (a report may still say the run is going).
+    const runDir = fs.realpathSync(path.join(parent, "latest"));
+    const files = fs.readdirSync(runDir, { recursive: true }) as string[];
+    expect(files.filter((file) => path.basename(file).startsWith(".") || file.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("stopping in order waits for a stubborn server's grace (what the second Ctrl-C skips)", async () => {
+    let firstAt = 0;
+    let exitedAt = 0;
+    const parent = path.join(reportDir, "once");
+    const stubborn = `node ${path.join(FIXTURES, "stubborn-server.mjs")}`;
+    const result = await watchedRun(["run", "abrupt-close", "--sessions", "100000", "--server", stubborn], "once", (child) => {
+      const poll = setInterval(() => {
+        if (!fs.existsSync(path.join(parent, "latest", "report.json"))) return;
+        clearInterval(poll);
+        setTimeout(() => {
+          firstAt = Date.now();
+          child.kill("SIGINT");
+        }, 1500);
+      }, 50);
+      child.once("exit", () => {
+        clearInterval(poll);
+        exitedAt = Date.now();
+      });
+    });
+    expect(result.code, result.stderr).toBe(3);
+    expect(exitedAt - firstAt).toBeGreaterThanOrEqual(3000);
+    expect(result.survivors).toEqual([]);
   });
 
   it("an uncaught exception in leakcheck stops the run with exit 3 and one line", async () => {

@@ -35,7 +35,7 @@ describe("load held", () => {
     expect(p95).toBeLessThanOrEqual(p99);
     expect(p99).toBeLessThanOrEqual(max);
     const markdown = fs.readFileSync(path.join(report.reportDir, "report.md"), "utf8");
-    expect(markdown).toContain(`| 0 | 0 | ${p50} / ${p99} ms |`);
+    expect(markdown).toContain(`| ${load.failed} | 0 | ${p50} / ${p99} ms |`);
     expect(fs.readFileSync(path.join(report.reportDir, "report.html"), "utf8")).toContain(`ack latency p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms`);
   });
 });

@@ -81,7 +81,10 @@ describe("the probe channel of a run", () => {
             const dir = path.join(tmp, folder);
             seen.dirMode = fs.statSync(dir).mode & 0o777;
             for (const name of sockets) {
-              seen.sockets.push({ name, mode: fs.statSync(path.join(dir, name)).mode & 0o777 });
+              // The agent narrows the mode right after listening: give it a moment.
+              const modeOf = () => fs.statSync(path.join(dir, name)).mode & 0o777;
+              for (let waited = 0; modeOf() !== 0o600 && waited < 1000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+              seen.sockets.push({ name, mode: modeOf() });
               // A caller with a guess at the token: refused, the connection closed.
               for (const token of ["", "0".repeat(32), "wrong"]) {
                 await ProbeClient.connect(path.join(dir, name), token, 2000).then(
