@@ -63,6 +63,20 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+/** A usage error for an output folder (`--out`, `--report-dir`) that cannot be made or written. */
+export function unwritableFolder(option: string, folder: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === "EEXIST"
+      ? "is a file, not a folder"
+      : code === "ENOTDIR"
+        ? "is under a file, not a folder"
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? "is not writable"
+          : "cannot be created";
+  return new UsageError(`${option} ${folder} ${why} (${code ?? oneLine(error)}): choose a folder leakcheck can write to`);
+}
+
 /** ` (did you mean "x"?)` when one of `candidates` is a likely typo of `word`, else "". */
 export function didYouMean(word: string, candidates: readonly string[]): string {
   let best: string | undefined;

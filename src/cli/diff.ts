@@ -4,7 +4,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { describeFsError, oneLine, UsageError } from "../errors.js";
+import { describeFsError, oneLine, unwritableFolder, UsageError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
 import { SnapshotFormatError } from "../heap/snapshot.js";
 import { renderHeapDiffTerminal, writeHeapDiffReport } from "../report/heap-diff.js";
@@ -85,15 +85,6 @@ async function makeOutDir(out: string): Promise<string | undefined> {
     await fs.access(out, fs.constants.W_OK);
     return created;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "EEXIST"
-        ? "is a file, not a folder"
-        : code === "ENOTDIR"
-          ? "is under a file, not a folder"
-          : code === "EACCES" || code === "EPERM" || code === "EROFS"
-            ? "is not writable"
-            : "cannot be created";
-    throw new UsageError(`--out ${out} ${why} (${code ?? oneLine(error)}): choose a folder leakcheck can write to`);
+    throw unwritableFolder("--out", out, error);
   }
 }

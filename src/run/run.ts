@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { oneLine, UsageError } from "../errors.js";
+import { oneLine, unwritableFolder } from "../errors.js";
 import { overallVerdict, REPORT_SCHEMA_VERSION, type RunReport, type RunTimings } from "../report/json.js";
 import { listRunFiles, writeReports } from "../report/run-folder.js";
 import { loadScenarios } from "../scenario/loader.js";
@@ -192,16 +192,7 @@ async function makeRunDir(reportDir: string, names: string[]): Promise<string> {
       }
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "EEXIST"
-        ? "is a file, not a folder"
-        : code === "ENOTDIR"
-          ? "is under a file, not a folder"
-          : code === "EACCES" || code === "EPERM" || code === "EROFS"
-            ? "is not writable"
-            : "cannot be created";
-    throw new UsageError(`--report-dir ${reportDir} ${why} (${code ?? oneLine(error)}): choose a folder leakcheck can write to`);
+    throw unwritableFolder("--report-dir", reportDir, error);
   }
   return runDir;
 }

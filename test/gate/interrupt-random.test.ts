@@ -127,20 +127,23 @@ describe("interrupting runs at random moments", () => {
     console.log(`interrupted runs (seed ${seed}):\n  ${outcomes.join("\n  ")}`);
   });
 
-  it("a second Ctrl-C kills at once, and still leaves nothing behind", async () => {
+  /**
+   * abrupt-close against a server deaf to SIGTERM (an orderly stop takes leakcheck's whole
+   * 3 s grace), SIGINT once mid-scenario and, with `again`, a second time 200 ms later.
+   */
+  async function interruptStubborn(name: string, again: boolean) {
     let firstAt = 0;
     let exitedAt = 0;
-    const parent = path.join(reportDir, "twice");
-    // A server that ignores SIGTERM: an orderly stop would take over 3 s; the second Ctrl-C must not wait.
+    const parent = path.join(reportDir, name);
     const stubborn = `node ${path.join(FIXTURES, "stubborn-server.mjs")}`;
-    const result = await watchedRun(["run", "abrupt-close", "--sessions", "100000", "--server", stubborn], "twice", (child) => {
+    const result = await watchedRun(["run", "abrupt-close", "--sessions", "100000", "--server", stubborn], name, (child) => {
       const poll = setInterval(() => {
         if (!fs.existsSync(path.join(parent, "latest", "report.json"))) return;
         clearInterval(poll);
         setTimeout(() => {
           firstAt = Date.now();
           child.kill("SIGINT");
-          setTimeout(() => child.kill("SIGINT"), 200);
+          if (again) setTimeout(() => child.kill("SIGINT"), 200);
         }, 1500);
       }, 50);
       child.once("exit", () => {
@@ -148,37 +151,24 @@ describe("interrupting runs at random moments", () => {
         exitedAt = Date.now();
       });
     });
+    return { ...result, stopMs: exitedAt - firstAt, runDir: fs.realpathSync(path.join(parent, "latest")) };
+  }
+
+  it("a second Ctrl-C kills at once, and still leaves nothing behind", async () => {
+    const result = await interruptStubborn("twice", true);
     expect(result.code, result.stderr).toBe(3);
-    expect(exitedAt - firstAt).toBeLessThan(2000);
+    expect(result.stopMs).toBeLessThan(2000);
     expect(result.survivors).toEqual([]);
     expect(result.tempLeft).toEqual([]);
     // No half-written snapshot or report file either (a report may still say the run is going).
-    const runDir = fs.realpathSync(path.join(parent, "latest"));
-    const files = fs.readdirSync(runDir, { recursive: true }) as string[];
+    const files = fs.readdirSync(result.runDir, { recursive: true }) as string[];
     expect(files.filter((file) => path.basename(file).startsWith(".") || file.endsWith(".tmp"))).toEqual([]);
   });
 
   it("stopping in order waits for a stubborn server's grace (what the second Ctrl-C skips)", async () => {
-    let firstAt = 0;
-    let exitedAt = 0;
-    const parent = path.join(reportDir, "once");
-    const stubborn = `node ${path.join(FIXTURES, "stubborn-server.mjs")}`;
-    const result = await watchedRun(["run", "abrupt-close", "--sessions", "100000", "--server", stubborn], "once", (child) => {
-      const poll = setInterval(() => {
-        if (!fs.existsSync(path.join(parent, "latest", "report.json"))) return;
-        clearInterval(poll);
-        setTimeout(() => {
-          firstAt = Date.now();
-          child.kill("SIGINT");
-        }, 1500);
-      }, 50);
-      child.once("exit", () => {
-        clearInterval(poll);
-        exitedAt = Date.now();
-      });
-    });
+    const result = await interruptStubborn("once", false);
     expect(result.code, result.stderr).toBe(3);
-    expect(exitedAt - firstAt).toBeGreaterThanOrEqual(3000);
+    expect(result.stopMs).toBeGreaterThanOrEqual(3000);
     expect(result.survivors).toEqual([]);
   });
 

@@ -5,9 +5,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { errorLines, removeDir, ROOT, runCli, tempReportDir, type CliResult } from "../support/cli.js";
+import { runInProcess } from "../cli/error-runner.js";
 import { launchChromium, type Browser } from "./support/chromium.js";
 
 const SMALL = ["--sessions", "100", "--rounds", "2", "--warmup", "20", "--snapshots", "never", "--seed", "7", "--quiet"];
@@ -179,21 +180,9 @@ describe("report.html in headless Chromium", () => {
   }
 });
 
-/** `leakcheck ...args` in this process (the CLI is a library): for the quick checks of bad input. */
+/** `leakcheck ...args` in this process (the CLI is a library), or spawned where Node cannot load it so. */
 async function cliInProcess(args: string[]): Promise<CliResult> {
-  const { main } = (await import(path.join(ROOT, "dist/src/cli/main.js"))) as { main: (argv: string[]) => Promise<void> };
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    await main(args);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+  return (await runInProcess(args)) ?? runCli(args);
 }
 
 describe("leakcheck compare", () => {
