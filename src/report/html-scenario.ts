@@ -19,7 +19,8 @@ export function scenarioSection(scenario: ScenarioResult, index: number): string
     `<section class="scenario" id="scenario-${index}" data-scenario="${escapeHtml(scenario.name)}" data-verdict="${scenario.verdict}">`,
     `<h2>${escapeHtml(scenario.name)} ${badge(scenario.verdict)}</h2>`,
     `<div class="facts">${escapeHtml(
-      `${scenario.sessions.toLocaleString("en-US")} sessions in ${scenario.settings.rounds} rounds after ${scenario.settings.warmup} warm-up · ` +
+      `${scenario.sessions.toLocaleString("en-US")} sessions in ${scenario.settings.rounds} rounds` +
+        `${scenario.settings.durationMs !== undefined ? ` (a soak of ${formatDuration(scenario.settings.durationMs)})` : ""} after ${scenario.settings.warmup} warm-up · ` +
         `concurrency ${scenario.settings.concurrency} · ${scenario.target} · seed ${scenario.seed}`,
     )}</div>`,
   ];
