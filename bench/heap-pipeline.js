@@ -17,35 +17,23 @@
 //              larger one, the one read with its edges): the issue's "under 1.5×".
 // With --repeat N the best and the median of N runs are shown (a shared machine is noisy).
 // Also importable: `measurePipeline(sizeMb)` resolves { bytes, lastBytes, ms, peakRssBytes, groups }.
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
-import { node, option } from "./heap-snapshots.js";
+import { cachedFiles, node, option, ROOT } from "./heap-snapshots.js";
 
 const HERE = fileURLToPath(import.meta.url);
-const ROOT = path.resolve(path.dirname(HERE), "..");
-const CACHE = path.join(ROOT, "bench/.cache");
 const ANALYZE = path.join(ROOT, "dist/src/heap/analyze.js");
 /** Sessions per MB of the second snapshot (measured on node 20). */
 const SESSIONS_PER_MB = 160;
 
 /** A cached before/after pair whose second snapshot is about `sizeMb` MB. */
 export async function snapshotPair(sizeMb) {
-  const before = path.join(CACHE, `pair-${sizeMb}mb.before.heapsnapshot`);
-  const after = path.join(CACHE, `pair-${sizeMb}mb.after.heapsnapshot`);
-  if (existsSync(before) && existsSync(after)) return { before, after, generatedMs: undefined };
-  mkdirSync(CACHE, { recursive: true });
+  const names = [`pair-${sizeMb}mb.before.heapsnapshot`, `pair-${sizeMb}mb.after.heapsnapshot`];
   const sessions = Math.round(sizeMb * SESSIONS_PER_MB);
-  const result = await node(["--max-old-space-size=16384", HERE, "--generate-child", String(sessions), `${before}.partial`, `${after}.partial`], 3_600_000);
-  if (result.code !== 0) {
-    rmSync(`${before}.partial`, { force: true });
-    rmSync(`${after}.partial`, { force: true });
-    throw new Error(`generating a ${sizeMb} MB pair failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split("\n").pop()}`);
-  }
-  renameSync(`${before}.partial`, before);
-  renameSync(`${after}.partial`, after);
-  return { before, after, generatedMs: result.ms };
+  const { files, generatedMs } = await cachedFiles(names, HERE, sessions, `a ${sizeMb} MB pair`);
+  return { before: files[0], after: files[1], generatedMs };
 }
 
 /** Times the pipeline on a pair in a fresh process. */

@@ -19,7 +19,7 @@
 // Every measurement runs in a fresh child process that reports its own time and peak RSS
 // (process.resourceUsage().maxRSS). Ours runs with node's default heap limit; json and devtools
 // get --max-old-space-size=16384 so that memory, not the default limit, is what stops them.
-// Other scripts can import { generateSnapshot, measure, READERS, formatTable, node, option } from here.
+// Other scripts can import { generateSnapshot, cachedFiles, measure, READERS, formatTable, node, option, ROOT } from here.
 import { spawn } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -28,7 +28,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import v8 from "node:v8";
 
 const HERE = fileURLToPath(import.meta.url);
-const ROOT = path.resolve(path.dirname(HERE), "..");
+export const ROOT = path.resolve(path.dirname(HERE), "..");
 const CACHE = path.join(ROOT, "bench/.cache");
 const READER = path.join(ROOT, "dist/src/heap/snapshot.js");
 /** Sessions of the generated heap per MB of snapshot (measured: ~170 on node 20). */
@@ -60,20 +60,30 @@ export function node(args, timeoutMs) {
   });
 }
 
+/**
+ * Files in bench/.cache/, made once by `script --generate-child <sessions> <files...>` in a
+ * child process with room to grow, each written as .partial and renamed into place only
+ * when the child succeeded (an interrupted generation never leaves a truncated cache).
+ */
+export async function cachedFiles(names, script, sessions, what) {
+  const files = names.map((name) => path.join(CACHE, name));
+  if (files.every((file) => existsSync(file))) return { files, generatedMs: undefined };
+  mkdirSync(CACHE, { recursive: true });
+  const partials = files.map((file) => `${file}.partial`);
+  const result = await node(["--max-old-space-size=16384", script, "--generate-child", String(sessions), ...partials], 3_600_000);
+  if (result.code !== 0) {
+    for (const partial of partials) rmSync(partial, { force: true });
+    throw new Error(`generating ${what} failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split("\n").pop()}`);
+  }
+  files.forEach((file, index) => renameSync(partials[index], file));
+  return { files, generatedMs: result.ms };
+}
+
 /** A cached real snapshot of about `sizeMb` MB; generated (and timed) when missing. */
 export async function generateSnapshot(sizeMb) {
-  const file = path.join(CACHE, `server-heap-${sizeMb}mb.heapsnapshot`);
-  if (existsSync(file)) return { file, bytes: statSync(file).size, generatedMs: undefined };
-  mkdirSync(CACHE, { recursive: true });
-  const partial = `${file}.partial`;
   const sessions = Math.round(sizeMb * SESSIONS_PER_MB);
-  const result = await node(["--max-old-space-size=16384", HERE, "--generate-child", String(sessions), partial], 60 * 60_000);
-  if (result.code !== 0) {
-    rmSync(partial, { force: true });
-    throw new Error(`generating a ${sizeMb} MB snapshot failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split("\n").pop()}`);
-  }
-  renameSync(partial, file);
-  return { file, bytes: statSync(file).size, generatedMs: result.ms };
+  const { files, generatedMs } = await cachedFiles([`server-heap-${sizeMb}mb.heapsnapshot`], HERE, sessions, `a ${sizeMb} MB snapshot`);
+  return { file: files[0], bytes: statSync(files[0]).size, generatedMs };
 }
 
 /** Times one reader on one file in a fresh process: { ms, peakRssBytes } or { error }. */
