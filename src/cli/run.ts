@@ -10,8 +10,8 @@ import { createProgress } from "../report/progress.js";
 import { renderRun } from "../report/terminal.js";
 import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } from "../run/options.js";
 import { RunStopped, runLeakcheck } from "../run/run.js";
-import { removeAllPathsNow } from "../target/leftovers.js";
-import { killAllGroupsNow } from "../target/process-tree.js";
+import "../target/leftovers.js";
+import "../target/process-tree.js";
 import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {
@@ -147,9 +147,9 @@ async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<numb
   const onSignal = (signal: NodeJS.Signals) => {
     signalled++;
     if (signalled > 1) {
-      // A second Ctrl-C: no more waiting for cleanup.
-      killAllGroupsNow();
-      removeAllPathsNow();
+      // A second Ctrl-C: no more waiting for cleanup. The exit hooks of process-tree.ts and
+      // leftovers.ts still SIGKILL every server group and remove the probe folder and any
+      // half-written snapshot, synchronously.
       process.exit(ExitCode.runFailed);
     }
     progress.clear();
