@@ -15,25 +15,27 @@ describe("timeouts", () => {
     let stoppedAt = 0;
     let exitedAt = 0;
     const args = ["run", "abrupt-close", "--sessions", "100000", "--warmup", "0", "--snapshots", "never", "--probe-timeout", "3s"];
-    const result = await runCli([...args, "--report-dir", path.join(reportDir, "hung")], {
-      timeoutMs: 90_000,
-      onSpawn: (child) => {
-        watcher = new TreeWatcher(child.pid!, 100);
-        let stderr = "";
-        // Mid-round, sessions in flight (the progress lines say when): the server freezes, its process lives on.
-        child.stderr!.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (stoppedAt || !/\n {2}rounds: /.test(stderr)) return;
-          const server = [...watcher!.seen.values()].find((row) => row.args.includes("server/main.js"));
-          if (!server) return;
-          stoppedAt = Date.now() + 1000;
-          setTimeout(() => process.kill(server.pid, "SIGSTOP"), 1000);
-        });
-        child.once("exit", () => (exitedAt = Date.now()));
-      },
-    });
-    watcher!.stop();
+    // Inside try: if leakcheck hangs (the bug this guards against), runCli's deadline rejects
+    // and the finally still kills the frozen server, which would otherwise outlive the tests.
     try {
+      const result = await runCli([...args, "--report-dir", path.join(reportDir, "hung")], {
+        timeoutMs: 40_000,
+        onSpawn: (child) => {
+          watcher = new TreeWatcher(child.pid!, 100);
+          let stderr = "";
+          // Mid-round, sessions in flight (the progress lines say when): the server freezes, its process lives on.
+          child.stderr!.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString();
+            if (stoppedAt || !/\n {2}rounds: /.test(stderr)) return;
+            const server = [...watcher!.seen.values()].find((row) => row.args.includes("server/main.js"));
+            if (!server) return;
+            stoppedAt = Date.now() + 1000;
+            setTimeout(() => process.kill(server.pid, "SIGSTOP"), 1000);
+          });
+          child.once("exit", () => (exitedAt = Date.now()));
+        },
+      });
+      watcher!.stop();
       expect(result.code, result.stderr).toBe(3);
       const lines = errorLines(result.stderr);
       expect(lines, result.stderr).toHaveLength(1);
@@ -43,7 +45,8 @@ describe("timeouts", () => {
       expect(exitedAt - stoppedAt).toBeLessThan(15_000);
       expect(watcher!.survivors()).toEqual([]);
     } finally {
-      for (const row of watcher!.seen.values()) {
+      watcher?.stop();
+      for (const row of watcher?.seen.values() ?? []) {
         try {
           process.kill(row.pid, "SIGKILL");
         } catch {
