@@ -10,8 +10,8 @@ import { createProgress } from "../report/progress.js";
 import { renderRun } from "../report/terminal.js";
 import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } from "../run/options.js";
 import { RunStopped, runLeakcheck } from "../run/run.js";
-import "../target/leftovers.js";
-import "../target/process-tree.js";
+import "../server-under-test/leftovers.js";
+import "../server-under-test/process-tree.js";
 import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {

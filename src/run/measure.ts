@@ -1,8 +1,8 @@
 // Taking the server's measure: gauges from the metrics endpoint, and through the probe
 // heap used after a full GC and active timers and sockets.
 
-import { fetchMetrics } from "../target/metrics.js";
-import type { Target } from "../target/target.js";
+import { fetchMetrics } from "../server-under-test/metrics.js";
+import type { Target } from "../server-under-test/target.js";
 
 export interface Measurement {
   at: number;

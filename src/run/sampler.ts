@@ -3,7 +3,7 @@
 // The measurements the run takes anyway (settling, the GC points) are recorded too.
 
 import type { LoadStats } from "../load/stats.js";
-import type { Target } from "../target/target.js";
+import type { Target } from "../server-under-test/target.js";
 import { measure, type Measurement, type MeasureOptions, type MemoryFigures } from "./measure.js";
 import type { RunPhase } from "./options.js";
 

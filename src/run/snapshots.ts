@@ -8,8 +8,8 @@ import { RunError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
 import type { HeapDiff } from "../heap/model.js";
 import type { SurvivorBudget } from "../heap/survivors.js";
-import { trackPath, untrackPath } from "../target/leftovers.js";
-import type { Target } from "../target/target.js";
+import { trackPath, untrackPath } from "../server-under-test/leftovers.js";
+import type { Target } from "../server-under-test/target.js";
 import type { SnapshotMode } from "./options.js";
 
 export interface TakenSnapshot {
