@@ -62,7 +62,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option("--server <command>", "run this server command instead of the bundled server").argParser(command).conflicts("url"))
     .addOption(new Option("--url <url>", "attach to a server already running at this URL").argParser(serverUrl))
     .addOption(
-      new Option("--server-leak <mode>", "leak mode of the bundled server: none, disconnect, timers, cache, listeners")
+      new Option("--server-leak <mode>", "leak mode of the bundled server: none, disconnect, timers, cache, listeners, bytes:N (a record of N bytes kept per ended session), bytes:N:max:M (only the newest M kept: bounded)")
         .argParser(leakMode)
         .conflicts(["server", "url"]),
     )
