@@ -1,0 +1,118 @@
+// Survivor growth, net and exact (issue 11): per survivor group, the objects allocated since
+// the baseline and alive at the end, minus the group's objects alive at the baseline and gone
+// at the end, counted per round. V8's node ids are stable within a process, so both are exact.
+// A leak keeps objects from every round in proportion to its sessions, whatever their size; a
+// bounded structure evicts its oldest or stops growing at a cap, and passes.
+
+/** How many objects a group must gain to be a leak: a count, not bytes. */
+export interface GrowthBudget {
+  /** Every round must keep at least this many per 1,000 of its sessions (50: one object per 20 sessions)… */
+  perThousandSessions: number;
+  /** …and at least this many must be gained in all (below it, V8's own churn). */
+  minCount: number;
+}
+
+/** One group's counts at each snapshot after the baseline (rounds, then the final one). */
+export interface GroupCounts {
+  /** Sessions run since the baseline by each snapshot. */
+  sessions: number[];
+  /** The group's objects alive at the end that were already alive at each snapshot (the last entry: all of them). */
+  newAlive: number[];
+  /** The group's objects alive at the baseline. */
+  baselineCount: number;
+  /** Of those, how many were gone by each snapshot (cumulative; the last entry: gone at the end). */
+  baselineGone: number[];
+}
+
+export type GrowthKind = "leak" | "bounded" | "steady";
+
+/** Per round: what it added that lives on, what it took of the baseline's, and the net. */
+export interface RoundGrowth {
+  sessions: number;
+  kept: number;
+  evicted: number;
+  net: number;
+}
+
+export interface SurvivorGrowth {
+  kind: GrowthKind;
+  /** Net objects gained from the baseline to the end. */
+  net: number;
+  /** Net objects per 1,000 sessions, from the baseline to the end. */
+  netPerThousandSessions: number;
+  /** The group's size at the end (its baseline objects still alive, and the new ones). */
+  endCount: number;
+  /** The largest the group was at any snapshot, as far as the ids tell. */
+  peakCount: number;
+  rounds: RoundGrowth[];
+  /** Why: "kept by every round, +1,000 per 1,000 sessions net" or "bounded: at most 600 entries, the oldest evicted". */
+  reason: string;
+}
+
+/**
+ * Judges one group. A leak: every round with sessions keeps new objects and grows the group
+ * net, both at least `perThousandSessions` per 1,000 of its sessions, and the net gain is at
+ * least `minCount`. Bounded: the oldest rounds' objects are gone while the newest stay, or the
+ * net gain stopped (the baseline's objects leave as fast as new ones come). Steady: neither.
+ * With one interval (a baseline and a final snapshot only) a leak cannot be told from a cache
+ * that filled up: net growth over the floor is called a leak, and the reason says so.
+ */
+export function survivorGrowth(counts: GroupCounts, budget: GrowthBudget): SurvivorGrowth {
+  const rounds: RoundGrowth[] = [];
+  let previousSessions = 0;
+  let previousAlive = 0;
+  let previousGone = 0;
+  for (let index = 0; index < counts.sessions.length; index++) {
+    const kept = counts.newAlive[index] - previousAlive;
+    const evicted = counts.baselineGone[index] - previousGone;
+    const sessions = counts.sessions[index] - previousSessions;
+    // A snapshot with no sessions since the one before (the final after the last round):
+    // what it shows belongs to the round before it.
+    if (sessions === 0 && rounds.length > 0) {
+      const last = rounds[rounds.length - 1];
+      last.kept += kept;
+      last.evicted += evicted;
+      last.net = last.kept - last.evicted;
+    } else rounds.push({ sessions, kept, evicted, net: kept - evicted });
+    previousSessions = counts.sessions[index];
+    previousAlive = counts.newAlive[index];
+    previousGone = counts.baselineGone[index];
+  }
+  const totalSessions = counts.sessions.at(-1) ?? 0;
+  const survivors = counts.newAlive.at(-1) ?? 0;
+  const gone = counts.baselineGone.at(-1) ?? 0;
+  const net = survivors - gone;
+  const endCount = counts.baselineCount - gone + survivors;
+  let peakCount = counts.baselineCount;
+  for (let index = 0; index < counts.sessions.length; index++) {
+    peakCount = Math.max(peakCount, counts.baselineCount - counts.baselineGone[index] + counts.newAlive[index]);
+  }
+  const perThousand = (value: number, sessions: number) => (sessions > 0 ? (value / sessions) * 1000 : 0);
+  const netPerThousandSessions = round1(perThousand(net, totalSessions));
+  const floor = budget.perThousandSessions;
+  const active = rounds.filter((round) => round.sessions > 0);
+  const everyRoundKeeps = active.length > 0 && active.every((round) => perThousand(round.kept, round.sessions) >= floor);
+  const everyRoundGrows = active.length > 0 && active.every((round) => perThousand(round.net, round.sessions) >= floor);
+  const figures = `+${netPerThousandSessions.toLocaleString("en-US")} per 1,000 sessions net`;
+  const base = { net, netPerThousandSessions, endCount, peakCount, rounds };
+
+  if (everyRoundKeeps && everyRoundGrows && net >= budget.minCount) {
+    const reason =
+      active.length > 1
+        ? `kept by every round, ${figures}`
+        : `${figures} from the baseline to the end (one interval: a cache still filling would look the same; --snapshots always dates each round)`;
+    return { ...base, kind: "leak", reason };
+  }
+  const evictedAny = gone > 0 || rounds.some((round) => round.evicted > 0);
+  const oldestGone = active.length > 1 && perThousand(active[0].kept, active[0].sessions) < floor;
+  const stalled = active.some((round) => perThousand(round.net, round.sessions) < floor);
+  if (survivors >= budget.minCount && (oldestGone || evictedAny || stalled)) {
+    const how = oldestGone || evictedAny ? ", the oldest evicted" : ", not growing every round";
+    return { ...base, kind: "bounded", reason: `bounded: at most ${peakCount.toLocaleString("en-US")} entries${how}` };
+  }
+  return { ...base, kind: "steady", reason: `${figures}, under the floor of ${floor} per 1,000 sessions and ${budget.minCount} in all` };
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
