@@ -1,5 +1,7 @@
 // What a heap diff finds, as the reports and `leakcheck diff --json` carry it.
 
+import type { SurvivorGrowth } from "./survivor-growth.js";
+
 /** One constructor (or node type) compared between two snapshots: DevTools' comparison view. */
 export interface ConstructorDelta {
   /** Constructor name for objects, or the node type in parentheses: "(string)", "(closure)", "(array)". */
@@ -43,6 +45,8 @@ export interface SurvivorGroup {
   trend: "grows" | "plateau" | "unknown";
   /** Over the survivor budget and growing: a leak. */
   leak: boolean;
+  /** Growth net of turnover, by round, when the baseline was read with its edges (issue 11). */
+  growth?: SurvivorGrowth;
   path: RetainerStep[];
   /** The path as one line: "activeSessions (Map, in closure at src/server/sessions.ts:42) → value → Session". */
   pathText: string;

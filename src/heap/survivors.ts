@@ -9,9 +9,11 @@ import { buildGraph, NO_NODE, type FullSnapshot, type HeapGraph } from "./graph.
 import { PairTable } from "./pair-table.js";
 import { PathRenderer } from "./paths.js";
 import { nodeTypeName, selfSizeOf } from "./snapshot.js";
+import { groupKey, type BaselineGroup } from "./baseline-turnover.js";
+import { survivorGrowth, type SurvivorGrowth } from "./survivor-growth.js";
 
 /** What a developer allocates and can leak; V8's internal arrays, code and shapes follow those. */
-const USER_TYPES = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
+export const USER_TYPES: ReadonlySet<string> = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
 
 export interface SurvivorBudget {
   /** A group growing by more than this many objects per 1,000 sessions in every round is a leak… */
@@ -41,6 +43,11 @@ export interface SurvivorInput {
   /** Sessions run by the last snapshot. */
   sessions?: number;
   budget: SurvivorBudget;
+  /**
+   * The baseline's groups (baselineTurnover): when given, with sessions known, a group is
+   * judged by its growth net of turnover, counted, whatever its size (issue 11).
+   */
+  turnover?: Map<string, BaselineGroup>;
   /** How many groups to keep. */
   top: number;
 }
@@ -121,15 +128,19 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const judged = outermost.map((group, index) => {
     const trend = trendOf(series[index], input);
     const sessions = input.sessions ?? 0;
-    const leak = trend.trend === "grows" && memberCount[group] >= input.budget.minCount && sessions > 0 && groupRetained[group] / sessions > input.budget.bytesPerSession;
-    return { group, retained: groupRetained[group], name: classNameOf(last, firstMember[group]), trend, leak };
+    const name = classNameOf(last, firstMember[group]);
+    const growth = input.turnover && trend.sessions ? netGrowth(input.turnover, name, renderer, firstMember[group], trend, input.budget) : undefined;
+    const leak = growth
+      ? growth.kind === "leak"
+      : trend.trend === "grows" && memberCount[group] >= input.budget.minCount && sessions > 0 && groupRetained[group] / sessions > input.budget.bytesPerSession;
+    return { group, retained: groupRetained[group], name, trend, leak, growth };
   });
   judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || memberCount[b.group] - memberCount[a.group]);
 
   return {
     count,
     selfSize,
-    groups: judged.slice(0, input.top).map(({ group, retained, name, trend, leak }) => {
+    groups: judged.slice(0, input.top).map(({ group, retained, name, trend, leak, growth }) => {
       const steps = renderer.stepsTo(firstMember[group]);
       return {
         name,
@@ -142,11 +153,27 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
         perThousandSessions: trend.perThousandSessions,
         trend: trend.trend,
         leak,
+        ...(growth ? { growth } : {}),
         path: steps,
         pathText: PathRenderer.text(steps),
       } satisfies SurvivorGroup;
     }),
   };
+}
+
+/** A group's growth net of the baseline's objects it lost (survivor-growth.ts). */
+function netGrowth(turnover: Map<string, BaselineGroup>, name: string, renderer: PathRenderer, member: number, trend: Trend, budget: SurvivorBudget): SurvivorGrowth {
+  const before = turnover.get(groupKey(name, PathRenderer.text(renderer.stepsTo(member))));
+  const sessions = trend.sessions!;
+  return survivorGrowth(
+    {
+      sessions,
+      newAlive: trend.series,
+      baselineCount: before?.count ?? 0,
+      baselineGone: before?.goneBy ?? sessions.map(() => 0),
+    },
+    budget,
+  );
 }
 
 /**
