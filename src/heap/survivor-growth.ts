@@ -54,8 +54,10 @@ export interface SurvivorGrowth {
  * net, both at least `perThousandSessions` per 1,000 of its sessions, and the net gain is at
  * least `minCount`. Bounded: the oldest rounds' objects are gone while the newest stay, or the
  * net gain stopped (the baseline's objects leave as fast as new ones come). Steady: neither.
- * With one interval (a baseline and a final snapshot only) a leak cannot be told from a cache
- * that filled up: net growth over the floor is called a leak, and the reason says so.
+ * With one interval (a baseline and a final snapshot only) nothing is dated: net growth over
+ * the floor with none of the baseline's objects lost is called a leak (a cache still filling
+ * looks the same, and the reason says so: more rounds tell them apart); a group that lost
+ * baseline objects is bounded.
  */
 export function survivorGrowth(counts: GroupCounts, budget: GrowthBudget): SurvivorGrowth {
   const rounds: RoundGrowth[] = [];
@@ -96,7 +98,10 @@ export function survivorGrowth(counts: GroupCounts, budget: GrowthBudget): Survi
   const figures = `+${netPerThousandSessions.toLocaleString("en-US")} per 1,000 sessions net`;
   const base = { net, netPerThousandSessions, endCount, peakCount, rounds };
 
-  if (everyRoundKeeps && everyRoundGrows && net >= budget.minCount) {
+  // With one interval nothing is dated: a group that lost its baseline objects frees old
+  // entries (a leak keeps them all), so it is a cache, filling or full.
+  const oneIntervalEvicts = active.length === 1 && gone > Math.max(2, survivors / 50);
+  if (everyRoundKeeps && everyRoundGrows && net >= budget.minCount && !oneIntervalEvicts) {
     const reason =
       active.length > 1
         ? `kept by every round, ${figures}`

@@ -85,5 +85,8 @@ describe("survivor growth, net of turnover", () => {
     // …but a cache full before the baseline gains nothing net: its turnover is seen as such.
     const cache = survivorGrowth(simulate(120, [240], 100), BUDGET);
     expect([cache.kind, cache.net]).toEqual(["bounded", 0]);
+    // A cache that was filling at the baseline and is full at the end gains net, but lost its oldest.
+    const filling = survivorGrowth(simulate(120, [400], 300), BUDGET);
+    expect([filling.kind, filling.net, filling.reason]).toEqual(["bounded", 180, "bounded: at most 300 entries, the oldest evicted"]);
   });
 });
