@@ -16,9 +16,11 @@ import { isMainThread } from "node:worker_threads";
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure" | "snapshot";
+  cmd: "hello" | "gc" | "measure" | "snapshot" | "track-allocations";
   /** snapshot: absolute path of the .heapsnapshot file to write. */
   file?: string;
+  /** track-allocations: false stops it. */
+  on?: boolean;
 }
 
 const dir = process.env.LEAKCHECK_PROBE_DIR;
@@ -94,6 +96,8 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined): Prom
       fs.chmodSync(file, 0o600);
       return { file, bytes: fs.statSync(file).size, ms: Date.now() - started, writer };
     }
+    case "track-allocations":
+      return (require("./allocations.cjs") as typeof import("./allocations.cjs")).allocationTracking(request.on);
     default:
       throw new Error(`unknown probe command ${String((request as { cmd: unknown }).cmd)}`);
   }
