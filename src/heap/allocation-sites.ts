@@ -9,10 +9,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 
-/** One frame of an allocation stack, innermost first. */
+/** One frame of an allocation stack, innermost first: a function, where it starts (V8 records functions, not statements). */
 export interface AllocationFrame {
   functionName: string;
-  /** Script and 1-based line: "src/server/ended-notes.ts:23", through a source map when there is one. */
+  /** Script and 1-based line: "src/server/ended-notes.ts:21", through a source map when there is one. */
   location: string;
 }
 
@@ -125,17 +125,18 @@ function traceParents(tree: unknown[], fields: string[]): Map<number, { info: nu
 class Locator {
   private readonly maps = new Map<string, SourceMap | null>();
 
+  /** `line` and `column` as the snapshot writes them: 1-based, of the function's start. */
   at(script: string, line: number, column: number): string {
     if (!script) return "";
-    if (script.startsWith("node:")) return `${script}:${line + 1}`;
+    if (script.startsWith("node:")) return `${script}:${line}`;
     const file = script.startsWith("file://") ? fileURLToPath(script) : script;
     const map = this.mapOf(file);
-    const entry = map?.findEntry(line, column);
+    const entry = map?.findEntry(line - 1, column - 1);
     if (entry && "originalSource" in entry && entry.originalSource) {
       const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource);
       return `${path.relative(process.cwd(), source)}:${entry.originalLine + 1}`;
     }
-    return `${path.isAbsolute(file) ? path.relative(process.cwd(), file) : file}:${line + 1}`;
+    return `${path.isAbsolute(file) ? path.relative(process.cwd(), file) : file}:${line}`;
   }
 
   private mapOf(file: string): SourceMap | null {

@@ -2,7 +2,7 @@
 // snapshot, grouped by constructor and retainer-path shape, ranked by what they keep
 // alive, and judged by how their count grows with sessions.
 
-import type { SurvivorGroup } from "./model.js";
+import type { GroupCounts, SurvivorGroup, SurvivorGrowth } from "./model.js";
 import { classNameOf } from "./census.js";
 import type { IdSet } from "./id-set.js";
 import { buildGraph, NO_NODE, type FullSnapshot, type HeapGraph } from "./graph.js";
@@ -10,10 +10,12 @@ import { PairTable } from "./pair-table.js";
 import { PathRenderer } from "./paths.js";
 import { nodeTypeName, selfSizeOf } from "./snapshot.js";
 import { groupKey, type BaselineGroup } from "./baseline-turnover.js";
-import { survivorGrowth, type SurvivorGrowth } from "./survivor-growth.js";
 
 /** What a developer allocates and can leak; V8's internal arrays, code and shapes follow those. */
 export const USER_TYPES: ReadonlySet<string> = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
+
+/** Ids kept per group: enough to find where most of its objects were allocated. */
+const SAMPLE_IDS = 16;
 
 export interface SurvivorBudget {
   /** A group growing by more than this many objects per 1,000 sessions in every round is a leak… */
@@ -44,10 +46,12 @@ export interface SurvivorInput {
   sessions?: number;
   budget: SurvivorBudget;
   /**
-   * The baseline's groups (baselineTurnover): when given, with sessions known, a group is
-   * judged by its growth net of turnover, counted, whatever its size (issue 11).
+   * The baseline's groups (baselineTurnover): when given, with sessions known, each group's
+   * counts net of turnover are measured (issue 11)…
    */
   turnover?: Map<string, BaselineGroup>;
+  /** …and, when given, this decides from them whether the group leaks (the judge's rule: verdict/survivor-growth.ts). */
+  judgeGrowth?: (counts: GroupCounts) => { leak: boolean; growth: SurvivorGrowth };
   /** How many groups to keep. */
   top: number;
 }
@@ -76,6 +80,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const firstMember: number[] = [];
   const memberCount: number[] = [];
   const groupSelfSize: number[] = [];
+  const samples: number[][] = []; // a few members' ids per group, for allocation sites
   let groupOf: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(paths.reachable);
   let count = 0;
   let selfSize = 0;
@@ -93,11 +98,13 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
       firstMember.push(node);
       memberCount.push(0);
       groupSelfSize.push(0);
+      samples.push([]);
       if (group === 0xff) groupOf = Uint16Array.from(groupOf); // group + 1 needs 9 bits from here
       else if (group === 0xffff) groupOf = Uint32Array.from(groupOf);
     }
     groupOf[rank[node]] = group + 1;
     memberCount[group]++;
+    if (samples[group].length < SAMPLE_IDS) samples[group].push(id);
     groupSelfSize[group] += size;
   }
 
@@ -129,9 +136,11 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
     const trend = trendOf(series[index], input);
     const sessions = input.sessions ?? 0;
     const name = classNameOf(last, firstMember[group]);
-    const growth = input.turnover && trend.sessions ? netGrowth(input.turnover, name, renderer, firstMember[group], trend, input.budget) : undefined;
-    const leak = growth
-      ? growth.kind === "leak"
+    const counts = input.turnover && trend.sessions ? groupCounts(input.turnover, name, renderer, firstMember[group], trend) : undefined;
+    const judgedGrowth = counts && input.judgeGrowth ? input.judgeGrowth(counts) : undefined;
+    const growth = judgedGrowth?.growth;
+    const leak = judgedGrowth
+      ? judgedGrowth.leak
       : trend.trend === "grows" && memberCount[group] >= input.budget.minCount && sessions > 0 && groupRetained[group] / sessions > input.budget.bytesPerSession;
     return { group, retained: groupRetained[group], name, trend, leak, growth };
   });
@@ -154,6 +163,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
         trend: trend.trend,
         leak,
         ...(growth ? { growth } : {}),
+        sampleIds: samples[group],
         path: steps,
         pathText: PathRenderer.text(steps),
       } satisfies SurvivorGroup;
@@ -161,19 +171,11 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   };
 }
 
-/** A group's growth net of the baseline's objects it lost (survivor-growth.ts). */
-function netGrowth(turnover: Map<string, BaselineGroup>, name: string, renderer: PathRenderer, member: number, trend: Trend, budget: SurvivorBudget): SurvivorGrowth {
+/** A group's counts by snapshot: its new objects alive then, and its baseline objects gone by then. */
+function groupCounts(turnover: Map<string, BaselineGroup>, name: string, renderer: PathRenderer, member: number, trend: Trend): GroupCounts {
   const before = turnover.get(groupKey(name, PathRenderer.text(renderer.stepsTo(member))));
   const sessions = trend.sessions!;
-  return survivorGrowth(
-    {
-      sessions,
-      newAlive: trend.series,
-      baselineCount: before?.count ?? 0,
-      baselineGone: before?.goneBy ?? sessions.map(() => 0),
-    },
-    budget,
-  );
+  return { sessions, newAlive: trend.series, baselineCount: before?.count ?? 0, baselineGone: before?.goneBy ?? sessions.map(() => 0) };
 }
 
 /**

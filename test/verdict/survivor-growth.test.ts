@@ -1,7 +1,7 @@
 // Survivor growth net of turnover, on synthetic id sets: a cache of the newest M records and a
 // leak are simulated round by round as a server would hold them, then judged.
 import { describe, expect, it } from "vitest";
-import { survivorGrowth, type GroupCounts } from "../../src/heap/survivor-growth.js";
+import { survivorGrowth, type GroupCounts } from "../../src/verdict/survivor-growth.js";
 
 const BUDGET = { perThousandSessions: 50, minCount: 50 };
 

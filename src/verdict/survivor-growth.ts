@@ -4,49 +4,16 @@
 // A leak keeps objects from every round in proportion to its sessions, whatever their size; a
 // bounded structure evicts its oldest or stops growing at a cap, and passes.
 
+import type { GroupCounts, GrowthKind, RoundGrowth, SurvivorGrowth } from "../heap/model.js";
+
+export type { GroupCounts, SurvivorGrowth } from "../heap/model.js";
+
 /** How many objects a group must gain to be a leak: a count, not bytes. */
 export interface GrowthBudget {
   /** Every round must keep at least this many per 1,000 of its sessions (50: one object per 20 sessions)… */
   perThousandSessions: number;
   /** …and at least this many must be gained in all (below it, V8's own churn). */
   minCount: number;
-}
-
-/** One group's counts at each snapshot after the baseline (rounds, then the final one). */
-export interface GroupCounts {
-  /** Sessions run since the baseline by each snapshot. */
-  sessions: number[];
-  /** The group's objects alive at the end that were already alive at each snapshot (the last entry: all of them). */
-  newAlive: number[];
-  /** The group's objects alive at the baseline. */
-  baselineCount: number;
-  /** Of those, how many were gone by each snapshot (cumulative; the last entry: gone at the end). */
-  baselineGone: number[];
-}
-
-export type GrowthKind = "leak" | "bounded" | "steady";
-
-/** Per round: what it added that lives on, what it took of the baseline's, and the net. */
-export interface RoundGrowth {
-  sessions: number;
-  kept: number;
-  evicted: number;
-  net: number;
-}
-
-export interface SurvivorGrowth {
-  kind: GrowthKind;
-  /** Net objects gained from the baseline to the end. */
-  net: number;
-  /** Net objects per 1,000 sessions, from the baseline to the end. */
-  netPerThousandSessions: number;
-  /** The group's size at the end (its baseline objects still alive, and the new ones). */
-  endCount: number;
-  /** The largest the group was at any snapshot, as far as the ids tell. */
-  peakCount: number;
-  rounds: RoundGrowth[];
-  /** Why: "kept by every round, +1,000 per 1,000 sessions net" or "bounded: at most 600 entries, the oldest evicted". */
-  reason: string;
 }
 
 /**
