@@ -9,7 +9,7 @@ import { baselineTurnover, type BaselineGroup } from "./baseline-turnover.js";
 import type { ConstructorDelta, HeapDiff } from "./model.js";
 import { readHeapSnapshot } from "./snapshot.js";
 import { readSummaries } from "./summaries.js";
-import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET, USER_TYPES, type SurvivorBudget } from "./survivors.js";
+import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET, USER_TYPES, type SurvivorBudget, type SurvivorInput } from "./survivors.js";
 
 export interface SnapshotSeries {
   /** The baseline. */
@@ -30,6 +30,8 @@ export interface SnapshotSeries {
    * each group lost (issue 11): exact for caches that evict, at the cost of a second graph.
    */
   turnover?: boolean;
+  /** Decides a group's leak from its counts net of turnover (the judge's rule). */
+  judgeGrowth?: SurvivorInput["judgeGrowth"];
   /** How many constructors and survivor groups to report. */
   top?: number;
   signal?: AbortSignal;
@@ -110,6 +112,7 @@ export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff
     sessions: series.sessions?.[between.length],
     budget: series.budget ?? DEFAULT_SURVIVOR_BUDGET,
     turnover,
+    judgeGrowth: series.judgeGrowth,
     top,
   });
   return {

@@ -47,6 +47,8 @@ export interface SurvivorGroup {
   growth?: SurvivorGrowth;
   /** Ids of a few of its objects (for allocation sites). */
   sampleIds?: number[];
+  /** Where most of its objects were allocated, when allocations were tracked: "allocated at app.js:56 joinRoom ← app.js:80 (anonymous)". */
+  allocatedAt?: string;
   path: RetainerStep[];
   /** The path as one line: "activeSessions (Map, in closure at src/server/sessions.ts:42) → value → Session". */
   pathText: string;

@@ -16,7 +16,11 @@ import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
 import type { Budget } from "../verdict/budget.js";
 import { writeHeapDiffReport } from "../report/heap-diff.js";
-import { judge, survivorSentence, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import type { HeapReading } from "../verdict/heap-trend.js";
+import { growthJudge } from "../verdict/survivor-growth.js";
+import { allocationSites } from "../heap/allocation-sites.js";
+import { extensionNote, roomForRound, whyMoreRounds } from "./adaptive-rounds.js";
 import type { HeapDiff } from "../heap/model.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
@@ -244,9 +248,22 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await settleTo(zero, quick);
 
     enter("baseline");
+    // --allocation-sites: stacks recorded for everything allocated from here on (issue 11).
+    if (options.allocationSites && target.probe) await guard(target.probe.trackAllocations(options.probeTimeoutMs));
     const baseline = await gcPoint("baseline", 0, snapshots.mode !== "never");
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
+    // Several GC readings per round (issue 11): the heap interval is drawn from their means.
+    const readings: HeapReading[] = [];
+    const readHeap = async (round: number, sessions: number, first: Measurement) => {
+      if (!target.probe || first.heapUsed === undefined) return;
+      readings.push({ round, sessions, heapUsed: first.heapUsed });
+      for (let more = 1; more < GC_READINGS; more++) {
+        const again = await guard(sampler.exclusive(() => measure(target, measureOptions, true)));
+        if (again.heapUsed !== undefined) readings.push({ round, sessions, heapUsed: again.heapUsed });
+      }
+    };
+    await readHeap(0, 0, baseline);
 
     // A soak runs rounds of the usual size until its time is up; the total is known at the end.
     const soakEndsAt = options.durationMs !== undefined ? Date.now() + options.durationMs : undefined;
@@ -278,9 +295,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     let drivingMs = 0; // time with sessions in flight, without the measurements between rounds
     let lastRound: Measurement = baseline;
     let round = 1;
-    for (; moreRounds(round); round++) {
-      const count = soakEndsAt === undefined ? Math.floor((settings.sessions * round) / settings.rounds) - done : soakRoundSize;
-      const ticker = progress(round, soakEndsAt === undefined ? settings.sessions : done + count, settings.warmup);
+    /** One round of `count` sessions, then settle and a GC point (with a snapshot when asked). */
+    const runRound = async (count: number, snapshot: boolean) => {
+      const ticker = progress(round, soakEndsAt === undefined ? Math.max(settings.sessions, done + count) : done + count, settings.warmup);
       const doneBefore = stats.sessionsDone;
       try {
         const roundStarted = Date.now();
@@ -299,15 +316,68 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       if (target.probe) {
         await guard(proxyDrained(quick.timeoutMs * 4));
         await settleTo(baseline, quick);
-        // A soak takes no snapshot per round: there is no telling how many rounds it will have.
-        const point = await gcPoint(`round ${round}`, done, snapshots.mode === "always" && soakEndsAt === undefined);
+        const point = await gcPoint(`round ${round}`, done, snapshot);
         lastRound = point;
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
+        if (soakEndsAt === undefined) await readHeap(round, done, point);
       }
       harness.push(harnessMemory(round, done, soakEndsAt !== undefined));
       // A soak of many short rounds: both series keep their shape at a bounded length.
       thinRounds(heapPoints);
       thinRounds(harness);
+    };
+    for (; moreRounds(round); round++) {
+      const count = soakEndsAt === undefined ? Math.floor((settings.sessions * round) / settings.rounds) - done : soakRoundSize;
+      // A soak takes no snapshot per round: there is no telling how many rounds it will have.
+      await runRound(count, snapshots.mode === "always" && soakEndsAt === undefined);
+    }
+
+    // The check (issue 11): the heap interval, and the survivors counted net of turnover from
+    // the snapshots so far (on-fail: the baseline and one taken now). When the interval
+    // straddles the budget or the two disagree, more rounds of the same size, each with a
+    // snapshot to date what survives, until they agree or --max-sessions/--max-duration.
+    let checked: HeapDiff | undefined;
+    const judgeGrowth = growthJudge(context.budget.survivors);
+    const check = async (): Promise<string | undefined> => {
+      if (snapshots.mode !== "never" && target.probe) {
+        if (snapshots.lastSessions !== done) await guard(sampler.exclusive(() => guard(snapshots.take(`round ${round - 1}`, done))));
+        enter("heap-diff", `${snapshots.taken.length} snapshots`);
+        try {
+          checked = await abortable(
+            snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal, { judgeGrowth, keep: false }),
+            signal,
+          );
+        } catch (error) {
+          if (signal.aborted) throw error;
+          notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
+          checked = undefined;
+        }
+        enter("rounds");
+      }
+      return whyMoreRounds({
+        readings,
+        budgetBytes: context.budget.heap.perSessionBytes,
+        leakingGroups: checked ? checked.survivors.groups.filter((group) => group.leak).length : undefined,
+        undatedLeaks: checked?.survivors.groups.filter((group) => group.leak && group.growth && group.growth.rounds.filter((r) => r.sessions > 0).length < 2).length,
+      });
+    };
+    if (soakEndsAt === undefined && target.probe) {
+      const roundSize = Math.max(1, Math.ceil(settings.sessions / settings.rounds));
+      const limits = { maxSessions: options.maxSessions ?? settings.sessions * 2, maxDurationMs: options.maxDurationMs, startedAt: Date.now() };
+      const first = await check();
+      let why = first;
+      let extra = 0;
+      while (why !== undefined && roomForRound(done, roundSize, limits)) {
+        await runRound(roundSize, snapshots.mode !== "never");
+        round++;
+        extra++;
+        why = await check();
+      }
+      if (extra > 0) {
+        settings.rounds = round - 1;
+        settings.sessions = done;
+        notes.push(extensionNote(extra, extra * roundSize, Date.now() - limits.startedAt, first!, why));
+      } else if (first !== undefined) notes.push(`${first}; no room for more rounds within --max-sessions/--max-duration: judged as it stands`);
     }
     if (soakEndsAt !== undefined) {
       settings.rounds = round - 1;
@@ -329,7 +399,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     });
 
     enter("final");
-    const final = await gcPoint("final", settings.sessions, snapshots.mode !== "never");
+    // on-fail: the check's snapshot of the last round stands for the final one (one snapshot less per scenario).
+    const final = await gcPoint("final", settings.sessions, snapshots.mode === "always");
 
     const measurements: Measurements = {
       name,
@@ -345,7 +416,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
           : undefined,
       heap:
         target.probe && baseline.heapUsed !== undefined && final.heapUsed !== undefined
-          ? { points: heapPoints, baseline: baseline.heapUsed, final: final.heapUsed }
+          ? { points: heapPoints, baseline: baseline.heapUsed, final: final.heapUsed, readings }
           : undefined,
       failedSessions: stats.sessionsFailed - warmupFailed,
       failureSummary: stats.failureSummary(),
@@ -356,28 +427,14 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     // The server goes first: the snapshots are files now, and the analysis wants the CPU.
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
 
-    // A series (baseline, rounds, final) judges survivors; a baseline/final pair (on-fail) only explains a failure.
-    let heapDiff: HeapDiff | undefined;
-    const readSnapshots = async () => {
-      enter("heap-diff", `${snapshots.taken.length} snapshots`);
-      try {
-        return await abortable(snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal), signal);
-      } catch (error) {
-        if (signal.aborted) throw error;
-        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
-        return undefined;
-      }
-    };
-    if (snapshots.mode === "always" && snapshots.taken.length >= 2) {
-      heapDiff = await readSnapshots();
-      if (heapDiff && snapshots.taken.length >= 3) measurements.survivors = heapDiff.survivors.groups;
-    }
+    // The survivors are judged from the check (baseline and rounds, counted net of turnover);
+    // the final snapshot is kept beside them for DevTools when the scenario fails or always.
+    let heapDiff: HeapDiff | undefined = checked;
+    if (heapDiff) measurements.survivors = heapDiff.survivors.groups;
     const verdict = judge(measurements, context.budget);
-    if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
-      heapDiff = await readSnapshots();
-      const top = heapDiff?.survivors.groups[0];
-      if (top) verdict.reasons.push(`largest survivors: ${survivorSentence(top)}`);
-    }
+    if (heapDiff && (snapshots.mode === "always" || verdict.verdict === "fail")) snapshots.keep();
+    else if (snapshots.mode === "on-fail") heapDiff = undefined;
+    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, notes);
     await snapshots.discardUnkept();
     const heapDiffFiles = heapDiff ? await writeHeapDiffReport(context.runDir, `${name}.heap-diff`, heapDiff, name) : undefined;
     timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStart);
@@ -437,6 +494,25 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     // Snapshots nobody will read (on-fail and passing, or the run stopped) go; a half-written one always.
     await series?.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
     for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
+  }
+}
+
+/** GC readings per round: their mean is the round's point in the heap interval. */
+const GC_READINGS = 3;
+
+/** Where the leaking groups' objects were allocated, from the newest snapshot (taken while allocations were tracked). */
+async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
+  const leaking = diff.survivors.groups.filter((group) => group.leak && group.sampleIds && group.sampleIds.length > 0);
+  const newest = snapshots.taken.at(-1);
+  if (leaking.length === 0 || !newest) return;
+  try {
+    const sites = await allocationSites(newest.file, leaking.map((group) => group.sampleIds!));
+    leaking.forEach((group, index) => {
+      if (sites[index]) group.allocatedAt = sites[index]!.text;
+    });
+    if (sites.every((site) => site === undefined)) notes.push("--allocation-sites: the snapshot carries no allocation stacks for the leaking objects");
+  } catch (error) {
+    notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);
   }
 }
 

@@ -5,7 +5,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { RunError } from "../errors.js";
-import { analyzeSnapshots } from "../heap/analyze.js";
+import { analyzeSnapshots, type SnapshotSeries as SnapshotSeries_ } from "../heap/analyze.js";
 import type { HeapDiff } from "../heap/model.js";
 import type { SurvivorBudget } from "../heap/survivors.js";
 import { trackPath, untrackPath } from "../server-under-test/leftovers.js";
@@ -54,9 +54,12 @@ export class SnapshotSeries {
     return snapshot;
   }
 
-  /** Reads the series (baseline, rounds, final) and finds what survived; marks the files kept. */
-  async analyze(budget: SurvivorBudget, signal: AbortSignal): Promise<HeapDiff> {
-    this.kept = true;
+  /**
+   * Reads the series (baseline, rounds, final) and finds what survived; marks the files kept
+   * unless `keep` is false (a check while the rounds go on: keep() decides later).
+   */
+  async analyze(budget: SurvivorBudget, signal: AbortSignal, growth?: { judgeGrowth: NonNullable<SnapshotSeries_["judgeGrowth"]>; keep?: boolean }): Promise<HeapDiff> {
+    if (growth?.keep !== false) this.kept = true;
     const [first, ...rest] = this.taken;
     const last = rest.at(-1)!;
     return analyzeSnapshots({
@@ -66,7 +69,18 @@ export class SnapshotSeries {
       sessions: rest.map((snapshot) => snapshot.sessions),
       budget,
       signal,
+      ...(growth ? { turnover: true, judgeGrowth: growth.judgeGrowth } : {}),
     });
+  }
+
+  /** Keeps the files (on-fail and failing) after an analysis that did not. */
+  keep(): void {
+    this.kept = true;
+  }
+
+  /** Sessions run when the newest snapshot was taken (undefined before the first). */
+  get lastSessions(): number | undefined {
+    return this.taken.at(-1)?.sessions;
   }
 
   /** Removes a half-written file, and the snapshots of on-fail that were never analysed. */

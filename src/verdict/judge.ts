@@ -4,6 +4,7 @@
 import { formatBytes } from "../format.js";
 import type { SurvivorGroup } from "../heap/model.js";
 import { gaugeBudget, type Budget } from "./budget.js";
+import { callTrend, heapTrend, trendText, type HeapReading, type TrendCall } from "./heap-trend.js";
 
 export type Verdict = "pass" | "fail" | "error";
 
@@ -27,7 +28,7 @@ export interface Measurements {
   gauges: Record<string, Reading>;
   /** Undefined when the probe could not be reached (a server attached with --url). */
   handles?: { timers: Reading; sockets: Reading };
-  heap?: { points: HeapPoint[]; baseline: number; final: number };
+  heap?: { points: HeapPoint[]; baseline: number; final: number; /** Several GC readings per round (issue 11). */ readings?: HeapReading[] };
   /** Survivor groups from a snapshot series (baseline, each round, final), when taken. */
   survivors?: SurvivorGroup[];
   failedSessions: number;
@@ -50,6 +51,11 @@ export interface HeapResult {
   perSessionBytes: number;
   budgetBytes: number;
   pass: boolean;
+  /**
+   * Growth per session with its 95 % interval over the rounds' GC readings (issue 11), and the
+   * call against the budget; absent with fewer than three rounds (baseline included).
+   */
+  trend?: { perSessionBytes: number; marginBytes: number; confidence: number; rounds: number; readings: number; call: TrendCall; text: string };
   /** From the snapshot series: survivor groups that grow with sessions over the budget (absent without snapshots). */
   survivors?: { leakingGroups: number; budgetPerThousandSessions: number; pass: boolean };
 }
@@ -88,22 +94,38 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   let heap: HeapResult | null = null;
   if (measurements.heap) {
     const perSessionBytes = Math.round(growthPerSession(measurements.heap.points));
+    const growthBytes = measurements.heap.final - measurements.heap.baseline;
+    const trend = heapTrend(measurements.heap.readings ?? measurements.heap.points);
+    const call = trend ? callTrend(trend, budget.heap.perSessionBytes) : undefined;
     heap = {
       baselineBytes: measurements.heap.baseline,
       finalBytes: measurements.heap.final,
-      growthBytes: measurements.heap.final - measurements.heap.baseline,
-      perSessionBytes,
+      growthBytes,
+      perSessionBytes: trend ? Math.round(trend.perSessionBytes) : perSessionBytes,
       budgetBytes: budget.heap.perSessionBytes,
-      // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
-      // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
-      pass:
-        perSessionBytes <= budget.heap.perSessionBytes ||
-        measurements.heap.final - measurements.heap.baseline <= budget.heap.minGrowthBytes,
+      // With an interval: over when all of it is above the budget and the later rounds keep the
+      // pace; when it still straddles the budget (after any extra rounds), by the later rounds'
+      // pace. Without one (two points), as before: a slope over the budget and growth above the floor.
+      pass: trend
+        ? call === "within" || (call === "unsure" && trend.laterPerSessionBytes <= budget.heap.perSessionBytes)
+        : perSessionBytes <= budget.heap.perSessionBytes || growthBytes <= budget.heap.minGrowthBytes,
+      ...(trend && call
+        ? {
+            trend: {
+              perSessionBytes: Math.round(trend.perSessionBytes),
+              marginBytes: Math.round(trend.marginBytes),
+              confidence: trend.confidence,
+              rounds: trend.rounds,
+              readings: trend.readings,
+              call,
+              text: trendText(trend),
+            },
+          }
+        : {}),
     };
     if (!heap.pass) {
-      reasons.push(
-        `heap: grows ${formatBytes(perSessionBytes)} per session (${formatBytes(heap.growthBytes)} in all) ${after}, budget ${formatBytes(heap.budgetBytes)} per session`,
-      );
+      const figure = heap.trend ? heap.trend.text : `${formatBytes(perSessionBytes)} per session`;
+      reasons.push(`heap: grows ${figure} (${formatBytes(heap.growthBytes)} in all) ${after}, budget ${formatBytes(heap.budgetBytes)} per session`);
     }
   }
   if (measurements.survivors) {
@@ -135,6 +157,11 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
 /** `12,480 Session objects survive (+1,000 per 1,000 sessions), held by activeSessions (Map) → value → Session`. */
 export function survivorSentence(group: SurvivorGroup): string {
   const sessions = group.sessions?.at(-1);
+  if (group.growth) {
+    // Counted net of turnover (issue 11): the count is the point, whatever the bytes.
+    const kept = sessions ? `, ${formatBytes(group.retainedSize / sessions)} kept alive per session` : "";
+    return `${group.count.toLocaleString("en-US")} ${group.name} objects survive (${group.growth.reason}${kept}), held by ${group.pathText}${group.allocatedAt ? `, ${group.allocatedAt}` : ""}`;
+  }
   const figures = [
     ...(group.perThousandSessions === null ? [] : [`+${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions`]),
     ...(sessions ? [`${formatBytes(group.retainedSize / sessions)} kept alive per session`] : []),

@@ -88,3 +88,11 @@ export function survivorGrowth(counts: GroupCounts, budget: GrowthBudget): Survi
 function round1(value: number): number {
   return Math.round(value * 10) / 10;
 }
+
+/** The judge's rule for survivor groups counted net of turnover, with the budget's survivor limits. */
+export function growthJudge(budget: GrowthBudget): (counts: GroupCounts) => { leak: boolean; growth: SurvivorGrowth } {
+  return (counts) => {
+    const growth = survivorGrowth(counts, budget);
+    return { leak: growth.kind === "leak", growth };
+  };
+}
