@@ -329,7 +329,10 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     for (; moreRounds(round); round++) {
       const count = soakEndsAt === undefined ? Math.floor((settings.sessions * round) / settings.rounds) - done : soakRoundSize;
       // A soak takes no snapshot per round: there is no telling how many rounds it will have.
-      await runRound(count, snapshots.mode === "always" && soakEndsAt === undefined);
+      // on-fail takes one half way (and the check one at the end): two intervals date what
+      // survives, so a pool or cache that filled in the first half is seen to stop (issue 11).
+      const midway = snapshots.mode === "on-fail" && settings.rounds >= 2 && round === Math.ceil(settings.rounds / 2);
+      await runRound(count, (snapshots.mode === "always" || midway) && soakEndsAt === undefined);
     }
 
     // The check (issue 11): the heap interval, and the survivors counted net of turnover from
