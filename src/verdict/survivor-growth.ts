@@ -18,8 +18,8 @@ export interface GrowthBudget {
 
 /**
  * Judges one group. A leak: every round with sessions keeps new objects and grows the group
- * net, both at least `perThousandSessions` per 1,000 of its sessions, and the net gain is at
- * least `minCount`. Bounded: the oldest rounds' objects are gone while the newest stay, or the
+ * net, both at least `perThousandSessions` per 1,000 of its sessions, the net gain is at
+ * least `minCount`, and (nearly) none of the group's baseline objects went. Bounded: the oldest rounds' objects are gone while the newest stay, or the
  * net gain stopped (the baseline's objects leave as fast as new ones come). Steady: neither.
  * With one interval (a baseline and a final snapshot only) nothing is dated: net growth over
  * the floor with none of the baseline's objects lost is called a leak (a cache still filling
@@ -65,10 +65,12 @@ export function survivorGrowth(counts: GroupCounts, budget: GrowthBudget): Survi
   const figures = `+${netPerThousandSessions.toLocaleString("en-US")} per 1,000 sessions net`;
   const base = { net, netPerThousandSessions, endCount, peakCount, rounds };
 
-  // With one interval nothing is dated: a group that lost its baseline objects frees old
-  // entries (a leak keeps them all), so it is a cache, filling or full.
-  const oneIntervalEvicts = active.length === 1 && gone > Math.max(2, survivors / 50);
-  if (everyRoundKeeps && everyRoundGrows && net >= budget.minCount && !oneIntervalEvicts) {
+  // A group that lost its baseline objects frees old entries (a leak keeps them all): a
+  // cache, filling or full. This holds with one interval too, where nothing else is dated; and
+  // it sees a cap reached mid-run that the per-round net alone would miss (objects born in a
+  // round and evicted before the end are in no group, so a full cache seems to gain net).
+  const evicts = gone > Math.max(2, survivors / 50);
+  if (everyRoundKeeps && everyRoundGrows && net >= budget.minCount && !evicts) {
     const reason =
       active.length > 1
         ? `kept by every round, ${figures}`

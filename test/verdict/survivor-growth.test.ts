@@ -64,11 +64,21 @@ describe("survivor growth, net of turnover", () => {
     });
   }
 
-  it("cannot tell a cap reached in the last round from a leak, and does not pretend to", () => {
+  it("calls a cache bounded as soon as it evicts the baseline's entries, even in the last round", () => {
     // 120 + 3 × 60 = 300 made by round 3; a cap of 330 is reached half way through round 4.
     const growth = survivorGrowth(simulate(120, [60, 60, 60, 60], 330), BUDGET);
-    expect(growth.kind).toBe("leak");
     expect(growth.rounds.at(-1)!.net).toBe(30);
+    expect(growth.kind).toBe("bounded");
+    // Full before round 2 of 3, with the round born in between evicted unseen: every round still seems to gain net.
+    const seeming = survivorGrowth(simulate(300, [400, 200], 500), BUDGET);
+    expect(seeming.rounds.map((round) => round.net)).toEqual([100, 100]);
+    expect(seeming.kind).toBe("bounded");
+  });
+
+  it("cannot tell a cache that has not evicted yet from a leak, and says more rounds would", () => {
+    const growth = survivorGrowth(simulate(120, [240], 1000), BUDGET);
+    expect(growth.kind).toBe("leak");
+    expect(growth.reason).toMatch(/one interval: a cache still filling would look the same/);
   });
 
   it("passes a cache whose entries are replaced but never grow", () => {
