@@ -20,7 +20,7 @@ import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "
 import type { HeapReading } from "../verdict/heap-trend.js";
 import { growthJudge } from "../verdict/survivor-growth.js";
 import { allocationSites } from "../heap/allocation-sites.js";
-import { extensionNote, roomForRound, whyMoreRounds } from "./adaptive-rounds.js";
+import { extensionNote, heapUnsure, roomForRound, whyMoreRounds } from "./adaptive-rounds.js";
 import type { HeapDiff } from "../heap/model.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
@@ -370,11 +370,17 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       const first = await check();
       let why = first;
       let extra = 0;
-      while (why !== undefined && roomForRound(done, roundSize, limits)) {
-        await runRound(roundSize, snapshots.mode !== "never");
-        round++;
-        extra++;
-        why = await check();
+      if (first !== undefined) {
+        // The extra rounds in one go, without snapshots, and one check at the end (a snapshot
+        // and a read, not one per round); a heap interval that stops straddling ends them early.
+        const heapOnly = whyMoreRounds({ readings, budgetBytes: context.budget.heap.perSessionBytes }) !== undefined && !checked?.survivors.groups.some((group) => group.leak);
+        while (roomForRound(done, roundSize, limits)) {
+          await runRound(roundSize, false);
+          round++;
+          extra++;
+          if (heapOnly && !heapUnsure(readings, context.budget.heap.perSessionBytes)) break;
+        }
+        if (extra > 0) why = await check();
       }
       if (extra > 0) {
         settings.rounds = round - 1;
