@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The figures we quote: `npm run bench`. Benchmarks, not tests: each runs the real CLI
 // on the bundled server over loopback and prints what it measured.
-//   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
+//   BENCH_FALSE_RUNS=20  repeated `run all` on the fixed server (time + false failures; default 10, alias BENCH_REPEAT)
+//   BENCH_SENSITIVITY=0  skip the smallest-leak search and the allocation sites (bench/sensitivity.js)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
 //   BENCH_HEAP_SIZES / BENCH_PIPELINE_SIZES  heap snapshot sizes in MB (bench/heap-*.js for side-by-side tables)
 //   The soak (10 minutes) is a bench of its own: npm run bench:soak
@@ -14,10 +15,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSnapshot, measure } from "./heap-snapshots.js";
 import { measurePipeline } from "./heap-pipeline.js";
+import { sensitivityBench } from "./sensitivity.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin/leakcheck.js");
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
+const REPEAT = Number(process.env.BENCH_FALSE_RUNS ?? process.env.BENCH_REPEAT ?? 10);
 // Snapshot sizes in MB (generated once into bench/.cache/); BENCH_HEAP_SIZES=100,300,700.
 const HEAP_SIZES = (process.env.BENCH_HEAP_SIZES ?? "100,300,700").split(",").map(Number);
 const PIPELINE_SIZES = (process.env.BENCH_PIPELINE_SIZES ?? "100,300").split(",").map(Number);
@@ -99,6 +101,7 @@ try {
   times.sort((a, b) => a - b);
   line(`\`run all\` on the fixed server (${REPEAT} runs)`, `median ${(times[Math.floor(times.length / 2)] / 1000).toFixed(1)} s, max ${(times[times.length - 1] / 1000).toFixed(1)} s`);
   line("false failures of the fixed server", `${falseFailures} of ${REPEAT}`);
+  if (process.env.BENCH_SENSITIVITY !== "0") await sensitivityBench();
   // Heap snapshots: the reader alone, and read + diff + retainer paths on a pair of one process.
   for (const size of HEAP_SIZES) {
     const { file, bytes } = await generateSnapshot(size);

@@ -39,7 +39,9 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
       "",
       "",
     ]);
-    table.push(["heap growth per session", "", "", formatBytes(heap.perSessionBytes), formatBytes(heap.budgetBytes), mark(heap.pass)]);
+    // With an interval (issue 11): `+240 ± 60 B per session, 95 %` rather than a bare slope.
+    const growth = heap.trend ? heap.trend.text.replace(" B per session, 95 %", " B (95 %)") : formatBytes(heap.perSessionBytes);
+    table.push(["heap growth per session", "", "", growth, formatBytes(heap.budgetBytes), mark(heap.pass)]);
   }
   const load = result.load;
   const lines = [

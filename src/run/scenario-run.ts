@@ -14,7 +14,7 @@ import { LoadStats } from "../load/stats.js";
 import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
-import type { Budget } from "../verdict/budget.js";
+import { gaugeBudget, type Budget } from "../verdict/budget.js";
 import { writeHeapDiffReport } from "../report/heap-diff.js";
 import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
 import type { HeapReading } from "../verdict/heap-trend.js";
@@ -364,7 +364,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         undatedLeaks: checked?.survivors.groups.filter((group) => group.leak && group.growth && group.growth.rounds.filter((r) => r.sessions > 0).length < 2).length,
       });
     };
-    if (soakEndsAt === undefined && target.probe) {
+    // Gauges or handles already over budget after the last round: a leak whatever the heap
+    // says, and more rounds would only change its count.
+    const leftOver =
+      Object.entries(lastRound.gauges).some(([gauge, value]) => value - (baseline.gauges[gauge] ?? 0) > gaugeBudget(context.budget, gauge)) ||
+      (lastRound.timers ?? 0) - (baseline.timers ?? 0) > context.budget.handles.timers ||
+      (lastRound.sockets ?? 0) - (baseline.sockets ?? 0) > context.budget.handles.sockets;
+    if (soakEndsAt === undefined && target.probe && !leftOver) {
       const roundSize = Math.max(1, Math.ceil(settings.sessions / settings.rounds));
       const limits = { maxSessions: options.maxSessions ?? settings.sessions * 2, maxDurationMs: options.maxDurationMs, startedAt: Date.now() };
       const first = await check();
@@ -439,6 +445,20 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     // The survivors are judged from the check (baseline and rounds, counted net of turnover);
     // the final snapshot is kept beside them for DevTools when the scenario fails or always.
     let heapDiff: HeapDiff | undefined = checked;
+    // always: read again with the final snapshot, taken after the full settle (what a resume
+    // grace or a ping timeout frees only then is not counted as surviving).
+    if (snapshots.mode === "always" && checked && snapshots.taken.length > (snapshots.taken.at(-1)?.label === "final" ? 2 : 1)) {
+      enter("heap-diff", `${snapshots.taken.length} snapshots`);
+      try {
+        heapDiff = await abortable(
+          snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal, { judgeGrowth }),
+          signal,
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
+      }
+    }
     if (heapDiff) measurements.survivors = heapDiff.survivors.groups;
     const verdict = judge(measurements, context.budget);
     if (heapDiff && (snapshots.mode === "always" || verdict.verdict === "fail")) snapshots.keep();
