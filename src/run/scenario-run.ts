@@ -370,10 +370,11 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       Object.entries(lastRound.gauges).some(([gauge, value]) => value - (baseline.gauges[gauge] ?? 0) > gaugeBudget(context.budget, gauge)) ||
       (lastRound.timers ?? 0) - (baseline.timers ?? 0) > context.budget.handles.timers ||
       (lastRound.sockets ?? 0) - (baseline.sockets ?? 0) > context.budget.handles.sockets;
-    if (soakEndsAt === undefined && target.probe && !leftOver) {
+    if (soakEndsAt === undefined && target.probe) {
       const roundSize = Math.max(1, Math.ceil(settings.sessions / settings.rounds));
       const limits = { maxSessions: options.maxSessions ?? settings.sessions * 2, maxDurationMs: options.maxDurationMs, startedAt: Date.now() };
-      const first = await check();
+      const checkedWhy = await check();
+      const first = leftOver ? undefined : checkedWhy;
       let why = first;
       let extra = 0;
       if (first !== undefined) {

@@ -75,7 +75,10 @@ describe("leak modes, attributed from heap snapshots", () => {
     const result = report.scenarios[0];
     expect(result.verdict).toBe("pass");
     expect(leaks(report)).toEqual([]);
-    expect(result.snapshots.map((snapshot) => snapshot.label)).toEqual(["baseline", "round 1", "round 2", "round 3", "round 4", "final"]);
+    // At 200 sessions the heap interval may straddle the budget: a round or two more (and a snapshot after them) settle it.
+    const labels = result.snapshots.map((snapshot) => snapshot.label);
+    expect(labels.slice(0, 5)).toEqual(["baseline", "round 1", "round 2", "round 3", "round 4"]);
+    expect(labels.at(-1)).toBe("final");
     const runDir = path.resolve(report.reportDir);
     for (const snapshot of result.snapshots) {
       const stat = fs.statSync(path.join(runDir, snapshot.file));
