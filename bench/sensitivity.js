@@ -17,7 +17,7 @@ const SCENARIOS = (process.env.BENCH_SENSITIVITY_SCENARIOS ?? "normal-completion
 // Ascending: the first N that fails is the smallest caught. With snapshots the survivors are
 // counted, so even N = 0 (an empty note: the ~100-byte record alone) is a leak; the heap alone
 // needs bytes to see.
-const LADDER = { snapshots: [0, 16, 64, 256, 1024], heapOnly: [64, 256, 512, 1024, 2048, 4096] };
+const LADDER = { snapshots: [0, 16, 64, 256, 1024], heapOnly: [256, 512, 1024, 2048, 4096] };
 // A per-session leak mode of the bundled server, and the scenario that exercises its path.
 const PER_SESSION_MODES = [
   ["disconnect", "abrupt-close"],
