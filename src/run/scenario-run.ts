@@ -16,7 +16,7 @@ import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
 import { gaugeBudget, type Budget } from "../verdict/budget.js";
 import { writeHeapDiffReport } from "../report/heap-diff.js";
-import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import { judge, survivorSentence, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
 import type { HeapReading } from "../verdict/heap-trend.js";
 import { growthJudge } from "../verdict/survivor-growth.js";
 import { allocationSites } from "../heap/allocation-sites.js";
@@ -416,7 +416,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
     enter("final");
     // on-fail: the check's snapshot of the last round stands for the final one (one snapshot less per scenario).
-    const final = await gcPoint("final", settings.sessions, snapshots.mode === "always");
+    // A soak (no check: there is no telling how many rounds) keeps the baseline/final pair of on-fail.
+    const final = await gcPoint("final", settings.sessions, snapshots.mode === "always" || (snapshots.mode === "on-fail" && soakEndsAt !== undefined));
 
     const measurements: Measurements = {
       name,
@@ -464,6 +465,18 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const verdict = judge(measurements, context.budget);
     if (heapDiff && (snapshots.mode === "always" || verdict.verdict === "fail")) snapshots.keep();
     else if (snapshots.mode === "on-fail") heapDiff = undefined;
+    // A soak's pair, read only to name what holds a failure.
+    if (!heapDiff && soakEndsAt !== undefined && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
+      enter("heap-diff", `${snapshots.taken.length} snapshots`);
+      try {
+        heapDiff = await abortable(snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal), signal);
+        const top = heapDiff.survivors.groups[0];
+        if (top) verdict.reasons.push(`largest survivors: ${survivorSentence(top)}`);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
+      }
+    }
     if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, notes);
     await snapshots.discardUnkept();
     const heapDiffFiles = heapDiff ? await writeHeapDiffReport(context.runDir, `${name}.heap-diff`, heapDiff, name) : undefined;

@@ -50,13 +50,14 @@ describe("judge", () => {
     expect(verdict.reasons).toEqual(["active timers: 40 more than at the baseline after 800 abrupt closes (budget 0)"]);
   });
 
-  it("fails heap growth in proportion to sessions, and passes the same slope under the noise floor", () => {
+  it("fails heap growth in proportion to sessions with its interval, however small the run (no fixed floor: issue 11)", () => {
     const leaking = points((s) => 8e6 + 3500 * s);
-    expect(judge(measurements({ heap: { points: leaking, baseline: 8e6, final: 8e6 + 3500 * 800 } }), DEFAULT_BUDGET).reasons[0]).toMatch(
-      /^heap: grows 3\.4 KB per session \(2\.7 MB in all\) after 800 abrupt closes, budget 1\.0 KB per session$/,
-    );
+    const verdict = judge(measurements({ heap: { points: leaking, baseline: 8e6, final: 8e6 + 3500 * 800 } }), DEFAULT_BUDGET);
+    expect(verdict.reasons[0]).toMatch(/^heap: grows \+3,500 ± 0 B per session, 95 % \(2\.7 MB in all\) after 800 abrupt closes, budget 1\.0 KB per session$/);
+    expect(verdict.heap?.trend).toMatchObject({ perSessionBytes: 3500, marginBytes: 0, call: "over", rounds: 5 });
+    // 60 sessions, 210 KB in all: under the old 1 MB floor, but a straight line is no noise.
     const small = measurements({ sessions: 60, heap: { points: points((s) => 8e6 + 3500 * s, 3, 20), baseline: 8e6, final: 8e6 + 3500 * 60 } });
-    expect(judge(small, DEFAULT_BUDGET).verdict).toBe("pass");
+    expect(judge(small, DEFAULT_BUDGET).verdict).toBe("fail");
   });
 
   it("passes a steep slope between a few rounds when the heap ends up near the baseline (a blip)", () => {
