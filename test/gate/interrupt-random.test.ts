@@ -49,13 +49,7 @@ async function watchedRun(args: string[], name: string, act: (child: import("nod
   } finally {
     watcher?.stop();
     // Whatever a failed run left, kill it here so it cannot slow the tests after it.
-    for (const row of watcher?.seen.values() ?? []) {
-      try {
-        process.kill(row.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
+    watcher?.killSeen();
     removeDir(tmp);
   }
 }

@@ -61,6 +61,17 @@ export class TreeWatcher {
     clearInterval(this.timer);
   }
 
+  /** SIGKILLs every process seen (in a test's finally: whatever a failed run left must not slow the tests after it). */
+  killSeen(): void {
+    for (const row of this.seen.values()) {
+      try {
+        process.kill(row.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  }
+
   /** The processes seen that are still alive, and the groups seen that still have a member. */
   survivors(): string[] {
     const table = processTable();
