@@ -87,6 +87,16 @@ export class TreeWatcher {
   }
 }
 
+/** True while process `pid` exists (signal 0 probes without killing). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** The direct children of `pid` now. */
 export function childrenOf(pid: number): number[] {
   return processTable()

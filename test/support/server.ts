@@ -17,17 +17,23 @@ const children = new Set<ChildProcess>();
  * URL; rejects (the child killed) when it exits first, cannot be spawned, or says nothing in time.
  */
 export async function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, timeoutMs = 10_000): Promise<ServerProcess> {
-  const child = spawnServer(["--port", "0", "--log", "none", ...args], env);
+  return untilListening(spawnServer(["--port", "0", "--log", "none", ...args], env), `server ${args.join(" ")}`.trim(), timeoutMs);
+}
+
+/**
+ * Waits for a spawned server (the bundled one, `leakcheck serve`, ...) to print `listening on URL`;
+ * rejects, the child killed, when it exits first, cannot be spawned, or says nothing in time.
+ */
+export function untilListening(child: ChildProcess, label: string, timeoutMs = 10_000): Promise<ServerProcess> {
   let out = "";
   let err = "";
   child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const described = () => `server ${args.join(" ")}`.trim();
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  return new Promise<ServerProcess>((resolve, reject) => {
     const fail = (why: string): void => {
       clearTimeout(timer);
       child.kill("SIGKILL");
-      reject(new Error(`${described()} did not start: ${why}${err.trim() ? `; stderr: ${err.trim()}` : ""}`));
+      reject(new Error(`${label} did not start: ${why}${err.trim() ? `; stderr: ${err.trim()}` : ""}`));
     };
     const timer = setTimeout(() => fail(`no "listening on" within ${timeoutMs} ms (stdout: ${out.trim() || "nothing"})`), timeoutMs);
     const onData = (): void => {
@@ -35,14 +41,13 @@ export async function startServer(args: string[] = [], env: NodeJS.ProcessEnv = 
       if (!match) return;
       clearTimeout(timer);
       child.stdout?.off("data", onData);
-      resolveUrl(match[1]);
+      resolve({ child, url: match[1], stdout: () => out, stderr: () => err });
     };
     child.stdout?.on("data", onData);
     child.once("error", (error) => fail(error.message));
     // "close", not "exit": the last of its stderr is in by then.
     child.once("close", (code, signal) => fail(signal ? `killed by ${signal}` : `exited with code ${code}`));
   });
-  return { child, url, stdout: () => out, stderr: () => err };
 }
 
 /** Spawns the built server with exactly these args (no HOST or PORT inherited); the test owns its output. */
