@@ -36,7 +36,7 @@ export async function findChromium(): Promise<ChromiumBinary> {
   await unpack(path.join(packageDir, "bin/chromium.br"), binary, 0o755);
   // The build is linked against NSS and expat, which a Debian or Ubuntu machine has; the
   // package ships them for machines that do not (its Amazon Linux set): used only then.
-  const missing = spawnSync("ldd", [binary], { encoding: "utf8" }).stdout.split("\n").filter((line) => line.includes("not found"));
+  const missing = (spawnSync("ldd", [binary], { encoding: "utf8" }).stdout ?? "").split("\n").filter((line) => line.includes("not found"));
   if (missing.length === 0) return { path: binary, env: {} };
   const libs = path.join(dir, "lib");
   if (!existsSync(libs)) {
@@ -51,6 +51,7 @@ export async function findChromium(): Promise<ChromiumBinary> {
       // another test got there first
     }
     rmSync(staging, { recursive: true, force: true });
+    rmSync(tar, { force: true });
   }
   return { path: binary, env: { LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") } };
 }
