@@ -13,6 +13,7 @@ import { RunError } from "../errors.js";
 import type { LeakMode } from "../protocol.js";
 import type { CleanupStack } from "../run/cleanup.js";
 import { AGENT_PATH, findServerProbe, type ProbeClient } from "../probe/client.js";
+import { crashSummary } from "./crash-output.js";
 import { trackPath, untrackPath } from "./leftovers.js";
 import { killGroup, trackGroup } from "./process-tree.js";
 import { probePort } from "./ports.js";
@@ -102,7 +103,7 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
   let stopping = false;
   const crashed = exitInfo.then(async (how) => {
     if (stopping) return new Promise<never>(() => undefined);
-    throw new RunError(`the server ${how} during the run: see ${options.logPath}${await logTail(options.logPath)}`);
+    throw new RunError(`the server ${how} during the run: ${await logSummary(options.logPath)}`);
   });
   crashed.catch(() => undefined);
 
@@ -113,9 +114,7 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
 
   const baseUrl = `http://${HOST}:${port}`;
   await waitReady(baseUrl, options, exitInfo.then(async (how) => {
-    throw new RunError(
-      `the server ${how} before it was ready: see ${options.logPath}${await logTail(options.logPath)}`,
-    );
+    throw new RunError(`the server ${how} before it was ready: ${await logSummary(options.logPath)}`);
   }));
 
   const probe = await findServerProbe(probeDir, token, port, 3000);
@@ -199,14 +198,14 @@ async function waitReady(baseUrl: string, options: TargetOptions, exited: Promis
   }
 }
 
-/** The last few log lines, folded into one, for an error message. */
-async function logTail(logPath: string): Promise<string> {
+/** Why the server died, from its log (the error and where it was thrown), then where the whole log is. */
+async function logSummary(logPath: string): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, 50)); // let the pipe flush
+  let text: string;
   try {
-    const text = await fsp.readFile(logPath, "utf8");
-    const lines = text.trim().split("\n").filter(Boolean).slice(-3);
-    return lines.length ? ` (last output: ${lines.join(" | ").slice(0, 300)})` : " (it printed nothing)";
+    text = await fsp.readFile(logPath, "utf8");
   } catch {
-    return "";
+    return `see ${logPath}`;
   }
+  return `${crashSummary(text)}; see ${logPath}`;
 }

@@ -1,31 +1,19 @@
 // --url: attach to a server someone else started; gauges are judged, heap and handles
 // are reported as unavailable, and leakcheck leaves that server running.
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeDir, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
+import { removeDir, runCli, tempReportDir } from "../support/cli.js";
+import { startServer, stopServers } from "../support/server.js";
 
 const reportDir = tempReportDir();
-const servers: ChildProcess[] = [];
-afterAll(() => {
-  for (const server of servers) server.kill("SIGKILL");
+afterAll(async () => {
+  await stopServers();
   removeDir(reportDir);
 });
-
-function startServer(leak: string): Promise<string> {
-  const child = spawn(process.execPath, [SERVER_MAIN, "--port", "0", "--log", "none", "--leak", leak], { stdio: ["ignore", "pipe", "inherit"] });
-  servers.push(child);
-  return new Promise((resolve) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      const match = /listening on (\S+)/.exec(chunk.toString());
-      if (match) resolve(match[1]);
-    });
-  });
-}
 
 let fixedUrl = "";
 let leakyUrl = "";
 beforeAll(async () => {
-  [fixedUrl, leakyUrl] = await Promise.all([startServer("none"), startServer("disconnect")]);
+  [fixedUrl, leakyUrl] = (await Promise.all([startServer(["--leak", "none"]), startServer(["--leak", "disconnect"])])).map((server) => server.url);
 });
 
 describe("attaching with --url", () => {

@@ -16,8 +16,8 @@ const server = (args: string[], exit: 2 | 3, message: RegExp, note?: string): Er
 
 export const serverCases: ErrorCase[] = [
   server(["--port", "<port>"], 3, /^port <port> is already in use on 127\.0\.0\.1: choose another with --port, or leave --port out to use a free one$/, "(the port is taken)"),
-  server(["--server", "node test/fixtures/crash-server.cjs"], 3, /^the server exited with code 1 before it was ready: see .*server\.log \(last output: .*Cannot find module/),
-  server(["--server", "leakcheck-no-such-command"], 3, /^the server exited with code 127 before it was ready: see .*server\.log \(last output: .*not found\)$/),
+  server(["--server", "node test/fixtures/crash-server.cjs"], 3, /^the server exited with code 1 before it was ready: Error: boom at startup \(thrown at loadConfig, test\/fixtures\/crash-server\.cjs:3:9\); see \S*server\.log$/),
+  server(["--server", "leakcheck-no-such-command"], 3, /^the server exited with code 127 before it was ready: last output: .*leakcheck-no-such-command: not found; see \S*server\.log$/),
   server(
     ["--server", "node test/fixtures/never-ready-server.cjs", "--ready-timeout", "1s"],
     3,
