@@ -35,6 +35,10 @@ export interface RunOptions {
    */
   durationMs?: number;
   metricsPath: string;
+  /** --metrics-path was given: the endpoint must exist (otherwise a 404 means gauges from the probe only). */
+  metricsPathGiven?: boolean;
+  /** --ready-path: readiness is this path answering 2xx (default: a Socket.IO handshake, or the metrics path). */
+  readyPath?: string;
   gauges?: string[];
   socketIoPath: string;
   /** undefined: as the scenario says. */
