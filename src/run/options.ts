@@ -1,6 +1,7 @@
 // The typed options of `leakcheck run`, as the CLI hands them to the core.
 
 import type { LeakMode } from "../protocol.js";
+import type { BudgetFile } from "../verdict/budget.js";
 
 export type TargetChoice =
   | { kind: "bundled"; leak: LeakMode }
@@ -18,6 +19,8 @@ export interface RunOptions {
   seed: number;
   port?: number;
   budgetFile?: string;
+  /** A budget given inline (a config file's); wins over budgetFile. */
+  budget?: BudgetFile;
   reportDir: string;
   /** When heap snapshots are taken and kept (see SNAPSHOT_MODES). */
   snapshots: SnapshotMode;
