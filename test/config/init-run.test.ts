@@ -1,0 +1,66 @@
+// `leakcheck init` then `leakcheck run` in a project of its own, as a user would: the config
+// and first scenario it writes run against the app; flags win over the config; `all` is the
+// project's scenarios when the config names the server; init never overwrites.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scenarioSource } from "../../src/cli/init.js";
+import { FIXTURES, ROOT, runCli } from "../support/cli.js";
+
+let dir = "";
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-init-"));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }));
+  // The scenario imports "leakcheck", resolved as from an installed package.
+  fs.mkdirSync(path.join(dir, "node_modules"));
+  fs.symlinkSync(ROOT, path.join(dir, "node_modules/leakcheck"), "dir");
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("leakcheck init", () => {
+  it("writes a config and a first scenario that run; flags beat the config; all is the project's; never overwrites", async () => {
+    const server = `FIXED=1 node ${JSON.stringify(path.join(FIXTURES, "room-server.cjs"))}`;
+    const written = await runCli(["init", "--server", server], { cwd: dir });
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toMatch(/^wrote leakcheck\.config\.json and scenarios\/first-session\.mjs\nnext: npx leakcheck run/);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, "leakcheck.config.json"), "utf8"));
+    expect(config).toEqual({ server, scenarios: "scenarios" });
+    fs.writeFileSync(path.join(dir, "leakcheck.config.json"), JSON.stringify({ ...config, sessions: 12, rounds: 1, warmup: 2, reportDir: "leak-reports" }));
+
+    const again = await runCli(["init", "--server", "npm start"], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^leakcheck: leakcheck\.config\.json already exists: leakcheck init does not overwrite/);
+
+    // No names: the project's scenarios, with the config's sessions and report folder.
+    const plain = await runCli(["run", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 12]]);
+    expect(fs.readdirSync(path.join(dir, "leak-reports"))).toContain("latest");
+
+    // `all`: the project's scenarios only (not the interview ones); --sessions beats the config.
+    const all = await runCli(["run", "all", "--sessions", "6", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 6]]);
+  }, 90_000);
+
+  it("writes the scenario to the contract: namespace, auth, events with or without ack", () => {
+    const source = scenarioSource({ name: "chat", namespace: "/chat", auth: { token: "t" }, event: ["join", "typing"], ack: true, payload: { room: "a" } });
+    expect(source).toContain('await ctx.connect({ namespace: "/chat", auth: {"token":"t"} });');
+    expect(source).toContain('await client.emitWithAck("join", {"room":"a"});');
+    expect(scenarioSource({ name: "x", event: ["typing"] })).toContain('client.emit("typing", {});');
+    expect(scenarioSource({ name: "x" })).toContain("await ctx.connect();");
+  });
+
+  it("refuses without a server to test, in one line", async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-init-empty-"));
+    try {
+      const result = await runCli(["init"], { cwd: empty });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^leakcheck: no server to test: give --server "<command that starts it>".*\n$/);
+      expect(fs.readdirSync(empty)).toEqual([]);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
