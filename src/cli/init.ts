@@ -50,19 +50,19 @@ function namespace(value: string): string {
   return value;
 }
 
-function json(option: string) {
+function json(option: string, example = '{"room":"lobby"}') {
   return (value: string): unknown => {
     try {
       return JSON.parse(value);
     } catch {
-      throw new InvalidArgumentError(`${option} must be JSON, like {"room":"lobby"}, got ${shownArgument(value)}`);
+      throw new InvalidArgumentError(`${option} must be JSON, like ${example}, got ${shownArgument(value)}`);
     }
   };
 }
 
 function jsonObject(option: string) {
   return (value: string): Record<string, unknown> => {
-    const parsed = json(option)(value);
+    const parsed = json(option, '{"token":"dev-token"}')(value);
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new InvalidArgumentError(`${option} must be a JSON object, like {"token":"dev-token"}, got ${shownArgument(value)}`);
     }
