@@ -72,7 +72,8 @@ function sizeOf(value: Countable | undefined): number | undefined {
 
 /**
  * The counts of every live Server: per namespace its connected sockets, the rooms and
- * socket-id entries in its adapter; the engine's clients; the number of namespaces.
+ * socket-id entries in its adapter; the engine's clients. (Not the number of namespaces:
+ * never 0, it would hold up the wait for every gauge to come back to 0 after the warm-up.)
  * Names read `socket.io /chat rooms`; a second Server in the process is `socket.io#2 …`.
  */
 export function socketIoGauges(): Record<string, number> {
@@ -86,7 +87,6 @@ export function socketIoGauges(): Record<string, number> {
     const prefix = index === 1 ? "socket.io" : `socket.io#${index}`;
     try {
       const namespaces = server._nsps instanceof Map ? [...server._nsps.values()] : [];
-      gauges[`${prefix} namespaces`] = namespaces.length;
       for (const nsp of namespaces) {
         const counts: [string, number | undefined][] = [
           ["sockets", sizeOf(nsp.sockets)],

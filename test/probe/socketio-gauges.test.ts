@@ -9,6 +9,7 @@ import path from "node:path";
 import { io as connectClient } from "socket.io-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { findServerProbe } from "../../src/probe/client.js";
+import { socketIoHandshake } from "../../src/server-under-test/readiness.js";
 import { FIXTURES, ROOT, removeDir, runCli, tempReportDir } from "../support/cli.js";
 
 const AGENT = path.join(ROOT, "dist/src/probe/agent.cjs");
@@ -33,7 +34,7 @@ describe("Socket.IO's counts through the probe", () => {
     const port = Number(await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString()))));
     const probe = (await findServerProbe(dir, TOKEN, port, 3000))!;
     const idle = (await probe.gauges(2000)).gauges;
-    expect(idle).toMatchObject({ "socket.io namespaces": 2, "socket.io /chat sockets": 0, "socket.io /chat rooms": 0, "socket.io engine clients": 0, users: 0 });
+    expect(idle).toMatchObject({ "socket.io / sockets": 0, "socket.io /chat sockets": 0, "socket.io /chat rooms": 0, "socket.io engine clients": 0, users: 0 });
 
     const clients = [0, 1, 2].map(() => connectClient(`http://127.0.0.1:${port}/chat`, { transports: ["websocket"], forceNew: true }));
     await Promise.all(clients.map((client) => new Promise((resolve) => client.once("connect", () => resolve(undefined)))));
@@ -49,6 +50,12 @@ describe("Socket.IO's counts through the probe", () => {
     });
     for (const client of clients) client.disconnect();
     await expect.poll(async () => (await probe.gauges(2000)).gauges, { timeout: 3000 }).toMatchObject(idle);
+
+    // Readiness by handshake: the engine.io session it opens is closed at once, not left
+    // among the engine's clients until its ping timeout (45 s) to blur the baseline.
+    expect(await socketIoHandshake(`http://127.0.0.1:${port}`, "/socket.io/", 2000)).toBe(true);
+    await expect.poll(async () => (await probe.gauges(2000)).gauges["socket.io engine clients"], { timeout: 2000 }).toBe(0);
+    expect(await socketIoHandshake(`http://127.0.0.1:${port}`, "/elsewhere/", 2000)).toBe("status 404");
     probe.close();
   });
 
