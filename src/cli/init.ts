@@ -108,6 +108,15 @@ export async function init(options: InitOptions, dir: string): Promise<void> {
       const answer = await ask("Events a client emits in a session, comma-separated (none: connect and leave)", "");
       events = answer.split(",").map((event) => event.trim()).filter(Boolean);
     }
+    let ack = options.ack;
+    if (ack === undefined && ask && events.length > 0) {
+      ack = /^y/i.test(await ask("Do these events take an acknowledgement (the client waits for it)? y/n", "n"));
+    }
+    let auth = options.auth;
+    if (auth === undefined && ask) {
+      const answer = await ask('Handshake auth as JSON, like {"token":"dev-token"} (none: leave empty)', "");
+      if (answer) auth = checked(jsonObject("auth"), answer);
+    }
     const language = options.format ?? (fs.existsSync(path.join(dir, "tsconfig.json")) ? "ts" : "mjs");
     const scenarioFile = path.join(dir, "scenarios", `${options.name}.${language}`);
     if (fs.existsSync(scenarioFile)) {
@@ -118,7 +127,7 @@ export async function init(options: InitOptions, dir: string): Promise<void> {
       ...(options.metricsPath !== undefined ? { metricsPath: options.metricsPath } : {}),
       scenarios: "scenarios",
     };
-    const scenario = scenarioSource({ ...options, namespace: nsp, event: events });
+    const scenario = scenarioSource({ ...options, namespace: nsp, event: events, ack, auth });
     fs.mkdirSync(path.dirname(scenarioFile), { recursive: true });
     // wx: created here or not at all, even if another process wrote one meanwhile.
     fs.writeFileSync(scenarioFile, scenario, { flag: "wx" });
@@ -153,10 +162,31 @@ function hasStartScript(dir: string): boolean {
 
 type Ask = ((question: string, fallback: string | undefined) => Promise<string>) & { close(): void };
 
+/**
+ * Questions on the terminal. Lines are queued as they come, so answers typed (or pasted)
+ * ahead of their question are not lost; end of input takes the defaults; Ctrl-C stops
+ * with nothing written.
+ */
 async function asker(): Promise<Ask> {
   const readline = createInterface({ input: process.stdin, output: process.stdout });
+  const lines: string[] = [];
+  let waiting: { resolve: (line: string | undefined) => void; reject: (error: Error) => void } | undefined;
+  let ended = false;
+  readline.on("line", (line) => (waiting ? (waiting.resolve(line), (waiting = undefined)) : lines.push(line)));
+  readline.on("close", () => ((ended = true), waiting?.resolve(undefined), (waiting = undefined)));
+  readline.on("SIGINT", () => {
+    process.stdout.write("\n");
+    waiting?.reject(new UsageError("init stopped (Ctrl-C): nothing was written"));
+    waiting = undefined;
+    readline.close();
+  });
+  const next = () =>
+    lines.length > 0 || ended
+      ? Promise.resolve(lines.shift())
+      : new Promise<string | undefined>((resolve, reject) => (waiting = { resolve, reject }));
   const ask = (async (question: string, fallback: string | undefined) => {
-    const answer = (await readline.question(`${question}${fallback ? ` [${fallback}]` : ""}: `)).trim();
+    process.stdout.write(`${question}${fallback ? ` [${fallback}]` : ""}: `);
+    const answer = ((await next()) ?? "").trim();
     return answer || fallback || "";
   }) as Ask;
   ask.close = () => readline.close();

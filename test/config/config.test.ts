@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { findConfigFile, readConfigFile } from "../../src/cli/config.js";
 import { UsageError } from "../../src/errors.js";
+import { BUNDLED_SCENARIOS, expandRequests } from "../../src/scenario/loader.js";
 
 const made: string[] = [];
 afterEach(() => {
@@ -76,5 +77,21 @@ describe("the config file", () => {
     expect(await problem("{ server: npm }")).toMatch(/is not valid JSON .*: fix the file/);
     expect(await problem("export const x = 1;", "leakcheck.config.mjs")).toMatch(/has no default export/);
     expect(await problem("export default {", "leakcheck.config.mjs")).toMatch(/failed to load \(.*\): fix the file/);
+  });
+});
+
+describe("what run runs", () => {
+  it("no names: the project's scenarios; all: bundled and project's, or the project's alone when the config names its server", () => {
+    const dir = project({ "leak/chat.ts": "", "leak/abrupt-close.mjs": "", "leak/types.d.ts": "", "leak/notes.md": "" });
+    const leak = path.join(dir, "leak");
+    const project_ = { dir: leak, allIsProject: false };
+    expect(expandRequests([], project_, dir)).toEqual(["leak/abrupt-close.mjs", "leak/chat.ts"]);
+    // A project file named like a bundled scenario does not replace it in `all` beside the bundled ones.
+    expect(expandRequests(["all"], project_, dir)).toEqual([...BUNDLED_SCENARIOS, "leak/chat.ts"]);
+    expect(expandRequests(["all"], { dir: leak, allIsProject: true }, dir)).toEqual(["leak/abrupt-close.mjs", "leak/chat.ts"]);
+    // A bare name is looked up in the project's folder; bundled names, paths and unknown names pass through.
+    expect(expandRequests(["chat", "abrupt-close", "x/y.ts", "nope"], project_, dir)).toEqual(["leak/chat.ts", "abrupt-close", "x/y.ts", "nope"]);
+    expect(() => expandRequests([], { dir: path.join(dir, "none"), allIsProject: false }, dir)).toThrow(/^no scenario given, and the folder none\/ has no scenario files/);
+    expect(() => expandRequests(["all"], { dir: path.join(dir, "none"), allIsProject: true }, dir)).toThrow(/^`all` means the project's scenarios here .* none\/ has no scenario files/);
   });
 });

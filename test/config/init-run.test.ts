@@ -1,12 +1,15 @@
 // `leakcheck init` then `leakcheck run` in a project of its own, as a user would: the config
 // and first scenario it writes run against the app; flags win over the config; `all` is the
 // project's scenarios when the config names the server; init never overwrites.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scenarioSource } from "../../src/cli/init.js";
-import { FIXTURES, ROOT, runCli } from "../support/cli.js";
+import { BIN, FIXTURES, ROOT, runCli } from "../support/cli.js";
+
+const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 
 let dir = "";
 beforeAll(() => {
@@ -61,6 +64,28 @@ describe("leakcheck init", () => {
       expect(fs.readdirSync(empty)).toEqual([]);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(HAS_SCRIPT)("asks on a terminal what the flags leave out, answers typed ahead included", () => {
+    const here = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-init-tty-"));
+    try {
+      fs.writeFileSync(path.join(here, "package.json"), JSON.stringify({ scripts: { start: "node app.js" } }));
+      // script(1) gives init a terminal; the answers: the default server, /chat, two events, acks, auth.
+      const result = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} init --format ts`, "/dev/null"], {
+        cwd: here,
+        input: '\n/chat\njoin, typing\ny\n{"token":"t"}\n',
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(result.status, result.stdout).toBe(0);
+      expect(result.stdout).toMatch(/Command that starts your server on \$PORT \[npm start\]: /);
+      expect(JSON.parse(fs.readFileSync(path.join(here, "leakcheck.config.json"), "utf8"))).toEqual({ server: "npm start", scenarios: "scenarios" });
+      const scenario = fs.readFileSync(path.join(here, "scenarios/first-session.ts"), "utf8");
+      expect(scenario).toContain('await ctx.connect({ namespace: "/chat", auth: {"token":"t"} });');
+      expect(scenario).toContain('await client.emitWithAck("typing", {});');
+    } finally {
+      fs.rmSync(here, { recursive: true, force: true });
     }
   });
 });

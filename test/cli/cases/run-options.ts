@@ -78,6 +78,7 @@ export const runOptionCases: ErrorCase[] = [
   run(["all", "--metrics-path", "api/metrics"], /^--metrics-path must be a URL path starting with \/ .*got `api\/metrics`/),
   run(["all", "--metrics-path", "/api metrics"], /^--metrics-path must be a URL path starting with \/ and without spaces/),
   run(["all", "--metrics-path", ""], /^--metrics-path must be a URL path .*got ""/),
+  run(["all", "--ready-path", "health"], /^--ready-path must be a URL path starting with \/ and without spaces, like \/health, got `health`/),
   run(["all", "--socketio-path", "socket.io"], /^--socketio-path must be a URL path starting with \//),
   run(["all", "--gauge", ""], /^--gauge needs a value, got "" \(--gauge <name>: /),
   run(["all", "--budget", ""], /^--budget needs a value, got "" \(--budget <file>: /),
