@@ -59,6 +59,20 @@ describe("Socket.IO's counts through the probe", () => {
     probe.close();
   });
 
+  it("finds it too under a module loader (node --import tsx), which loads CommonJS through its hooks", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-sio-probe-"));
+    const child = spawn(process.execPath, ["--require", AGENT, "--import", "tsx", path.join(FIXTURES, "esm-gauges-server.mjs")], {
+      cwd: ROOT,
+      env: { ...process.env, LEAKCHECK_PROBE_DIR: dir, LEAKCHECK_PROBE_TOKEN: TOKEN },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    started.push({ child, dir });
+    const port = Number(await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString()))));
+    const probe = (await findServerProbe(dir, TOKEN, port, 3000))!;
+    expect(Object.keys((await probe.gauges(2000)).gauges)).toEqual(expect.arrayContaining(["socket.io /chat rooms", "socket.io engine clients", "users"]));
+    probe.close();
+  });
+
   it("leakcheck/gauges does nothing without the probe, from CJS and ESM, and has no side effect on import", async () => {
     const before = Object.getOwnPropertySymbols(globalThis).length;
     const fromCjs = createRequire(import.meta.url)("leakcheck/gauges") as typeof import("../../src/probe/gauges.cjs");
