@@ -169,7 +169,8 @@ function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, give
   if (!targetOnCli) {
     // The command runs where the config is, as it would be typed there.
     const here = path.resolve(process.cwd()) === config.dir;
-    merged.server = config.server !== undefined && !here ? `cd ${JSON.stringify(config.dir)} && ${config.server}` : config.server;
+    const quoted = `'${config.dir.replace(/'/g, "'\\''")}'`;
+    merged.server = config.server !== undefined && !here ? `cd ${quoted} && ${config.server}` : config.server;
     merged.url = config.url;
   }
   merged.sessions ??= config.sessions;

@@ -18,12 +18,16 @@ beforeAll(() => {
   // The scenario imports "leakcheck", resolved as from an installed package.
   fs.mkdirSync(path.join(dir, "node_modules"));
   fs.symlinkSync(ROOT, path.join(dir, "node_modules/leakcheck"), "dir");
+  // The app: a copy of the room fixture, fixed, started by a command relative to the project.
+  fs.symlinkSync(path.join(ROOT, "node_modules/socket.io"), path.join(dir, "node_modules/socket.io"), "dir");
+  fs.copyFileSync(path.join(FIXTURES, "room-server.cjs"), path.join(dir, "room-server.cjs"));
+  fs.mkdirSync(path.join(dir, "src"));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("leakcheck init", () => {
   it("writes a config and a first scenario that run; flags beat the config; all is the project's; never overwrites", async () => {
-    const server = `FIXED=1 node ${JSON.stringify(path.join(FIXTURES, "room-server.cjs"))}`;
+    const server = "FIXED=1 node room-server.cjs";
     const written = await runCli(["init", "--server", server], { cwd: dir });
     expect(written.code, written.stderr).toBe(0);
     expect(written.stdout).toMatch(/^wrote leakcheck\.config\.json and scenarios\/first-session\.mjs\nnext: npx leakcheck run/);
@@ -35,8 +39,9 @@ describe("leakcheck init", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^leakcheck: leakcheck\.config\.json already exists: leakcheck init does not overwrite/);
 
-    // No names: the project's scenarios, with the config's sessions and report folder.
-    const plain = await runCli(["run", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
+    // No names: the project's scenarios, with the config's sessions and report folder; from a
+    // subfolder, the config is found above and its server command runs in the config's folder.
+    const plain = await runCli(["run", "--json", "--quiet", "--no-snapshots"], { cwd: path.join(dir, "src") });
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 12]]);
     expect(fs.readdirSync(path.join(dir, "leak-reports"))).toContain("latest");
