@@ -20,7 +20,7 @@ describe.runIf(GENERIC_CLIENT)("examples/chat", () => {
   const gate = (env: Record<string, string>) => {
     const dir = exampleProject("chat");
     dirs.push(dir);
-    return runCli(["run", "--sessions", "60", "--warmup", "6", "--rounds", "2", "--no-snapshots", "--quiet", "--json"], { cwd: dir, env, timeoutMs: 90_000 });
+    return runCli(["run", "--sessions", "60", "--warmup", "0", "--rounds", "1", "--no-snapshots", "--quiet", "--json"], { cwd: dir, env, timeoutMs: 90_000 });
   };
 
   it("passes as it is", async () => {
