@@ -146,6 +146,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
     }
     if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if (!target.hasMetrics) notes.push(`no metrics endpoint at ${options.metricsPath}: gauges are Socket.IO's counts and leakcheck/gauges, read by the probe (--metrics-path names an endpoint elsewhere)`);
 
     const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);

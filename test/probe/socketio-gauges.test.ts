@@ -101,6 +101,9 @@ describe("Socket.IO's counts through the probe", () => {
       const fixed = await run("FIXED=1 ");
       expect(fixed.code, fixed.stderr).toBe(0);
       const passed = JSON.parse(fixed.stdout).scenarios[0];
+      expect(passed.notes).toContain(
+        "no metrics endpoint at /api/metrics: gauges are Socket.IO's counts and leakcheck/gauges, read by the probe (--metrics-path names an endpoint elsewhere)",
+      );
       expect(passed.gauges.find((gauge: { name: string }) => gauge.name === "socket.io / rooms")).toMatchObject({ baseline: 0, final: 0, pass: true });
     } finally {
       removeDir(reports);
