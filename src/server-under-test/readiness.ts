@@ -37,9 +37,11 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
   exited.catch(() => undefined);
   const poll = async () => {
     while (!done && Date.now() < deadline) {
-      const wait = Math.min(2000, timeoutMs);
+      // Each request within what is left of the deadline, so a server that takes connections
+      // and answers nothing is given up on in time.
+      const wait = () => Math.max(100, Math.min(2000, deadline - Date.now()));
       if (handshake) {
-        const answer = await socketIoHandshake(baseUrl, readiness.socketIoPath, wait);
+        const answer = await socketIoHandshake(baseUrl, readiness.socketIoPath, wait());
         if (answer === true) return;
         lastHandshake = answer;
         // A refused connection fails both checks alike: no second request needed.
@@ -50,7 +52,7 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
         }
       }
       try {
-        const { status } = await httpGet(pathUrl, wait);
+        const { status } = await httpGet(pathUrl, wait());
         if (status >= 200 && status < 300) return;
         lastProblem = `status ${status}`;
       } catch (error) {
