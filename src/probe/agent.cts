@@ -12,11 +12,13 @@ import path from "node:path";
 import vm from "node:vm";
 import v8 from "node:v8";
 import { isMainThread } from "node:worker_threads";
+import { appGauges, installRegistry } from "./app-gauges.cjs";
+import { socketIoGauges, watchSocketIo } from "./socketio.cjs";
 
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure" | "snapshot";
+  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges";
   /** snapshot: absolute path of the .heapsnapshot file to write. */
   file?: string;
 }
@@ -82,6 +84,9 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined): Prom
     }
     case "measure":
       return { memory: process.memoryUsage(), resources: activeResources(), cpu: process.cpuUsage() };
+    case "gauges":
+      // Socket.IO's own counts, then the app's gauges (leakcheck/gauges).
+      return { gauges: { ...socketIoGauges(), ...appGauges() } };
     case "snapshot": {
       const file = request.file;
       if (typeof file !== "string" || !path.isAbsolute(file) || !file.endsWith(".heapsnapshot")) {
@@ -192,6 +197,8 @@ async function handleLine(connection: net.Socket, line: string, probeToken: stri
 if (dir && token && isMainThread) {
   try {
     watchListen();
+    watchSocketIo();
+    installRegistry();
     startChannel(dir, token);
   } catch {
     // A probe that cannot start leaves the server untouched; leakcheck reports heap checks as unavailable.

@@ -35,7 +35,7 @@ export interface MeasureOptions {
 export async function measure(target: Target, options: MeasureOptions, gc: boolean): Promise<Measurement> {
   // The probe first: the metrics request's own connection must not be counted as a socket.
   const probe = target.probe ? await (gc ? target.probe.gc(options.timeoutMs) : target.probe.measure(options.timeoutMs)) : undefined;
-  const metrics = await fetchMetrics(target.baseUrl, options.metricsPath, options.timeoutMs);
+  const metrics = await fetchMetrics(target, options.metricsPath, options.timeoutMs);
   const gauges: Record<string, number> = {};
   for (const name of options.gauges) gauges[name] = metrics.gauges[name] ?? 0;
   return {

@@ -1,6 +1,7 @@
 // The typed options of `leakcheck run`, as the CLI hands them to the core.
 
 import type { LeakMode } from "../protocol.js";
+import type { BudgetFile } from "../verdict/budget.js";
 
 export type TargetChoice =
   | { kind: "bundled"; leak: LeakMode }
@@ -18,6 +19,8 @@ export interface RunOptions {
   seed: number;
   port?: number;
   budgetFile?: string;
+  /** A budget given inline (a config file's); wins over budgetFile. */
+  budget?: BudgetFile;
   reportDir: string;
   /** When heap snapshots are taken and kept (see SNAPSHOT_MODES). */
   snapshots: SnapshotMode;
@@ -35,6 +38,10 @@ export interface RunOptions {
    */
   durationMs?: number;
   metricsPath: string;
+  /** --metrics-path was given: the endpoint must exist (otherwise a 404 means gauges from the probe only). */
+  metricsPathGiven?: boolean;
+  /** --ready-path: readiness is this path answering 2xx (default: a Socket.IO handshake, or the metrics path). */
+  readyPath?: string;
   gauges?: string[];
   socketIoPath: string;
   /** undefined: as the scenario says. */

@@ -40,7 +40,7 @@ const STILL_RUNNING =
 /** Runs the scenarios and returns the report; throws RunStopped (holding the partial report) when it cannot finish. */
 export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
   const scenarios = await loadScenarios(options.scenarios);
-  const budgetFile = options.budgetFile ? await readBudgetFile(options.budgetFile) : undefined;
+  const budgetFile = options.budget ?? (options.budgetFile ? await readBudgetFile(options.budgetFile) : undefined);
   const planned = scenarios.map((scenario) => scenario.definition.name);
   const runDir = await makeRunDir(options.reportDir, planned);
 

@@ -13,6 +13,7 @@ import { runSessions, type PoolOptions } from "../load/session-pool.js";
 import { LoadStats } from "../load/stats.js";
 import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
+import { readinessOf } from "../server-under-test/readiness.js";
 import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
 import type { Budget } from "../verdict/budget.js";
 import { writeHeapDiffReport } from "../report/heap-diff.js";
@@ -133,7 +134,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await fs.appendFile(logFile, `==> leakcheck: ${name} · ${new Date().toISOString()}\n`, { mode: 0o600 });
     const target = await abortable(
       startTarget(spec, {
-        readyPath: options.metricsPath,
+        readiness: readinessOf(options),
         readyTimeoutMs: options.readyTimeoutMs,
         logPath: logFile,
         port: options.port,
@@ -145,8 +146,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
     }
     if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if (!target.hasMetrics) notes.push(`no metrics endpoint at ${options.metricsPath}: gauges are Socket.IO's counts and leakcheck/gauges, read by the probe (--metrics-path names an endpoint elsewhere)`);
 
-    const first = await fetchMetrics(target.baseUrl, options.metricsPath, options.probeTimeoutMs);
+    const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
     const measureOptions: MeasureOptions = { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs };
     // A crash, or a server alive but answering nothing, ends the scenario through its abort

@@ -26,6 +26,7 @@ export const serverCases: ErrorCase[] = [
   server(["--server", "node test/fixtures/garbage-metrics-server.cjs"], 3, /did not return JSON .*--metrics-path/),
   server(["--url", "http://127.0.0.1:1", "--ready-timeout", "1s"], 3, /^the server did not answer GET http:\/\/127\.0\.0\.1:1\/api\/metrics with 2xx within 1000 ms \(last: connect ECONNREFUSED/, "(nothing listens there)"),
   server(["--metrics-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\)/),
+  server(["--ready-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\): raise --ready-timeout, or check --ready-path and the server log$/),
   server(["--gauge", "noSuchGauge"], 2, /^--gauge noSuchGauge: the metrics at .* have no such integer field \(they have: activeSessions, /, "(checked once the server answers)"),
   {
     section: SERVERS,
