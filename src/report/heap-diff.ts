@@ -2,17 +2,22 @@
 // (`leakcheck diff`), as Markdown and as one self-contained HTML page.
 
 import path from "node:path";
-import chalk from "chalk";
+import type { ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { formatBytes, formatSigned } from "../format.js";
 import type { HeapDiff, SurvivorGroup } from "../heap/model.js";
+import { chalkFor } from "./color.js";
 import { escapeHtml } from "./escape-html.js";
 import { writeFileAtomic } from "./writer.js";
 
 const TERMINAL_ROWS = 10;
 
-/** The terminal view: top growing constructors, then survivor groups with their retainer paths. */
-export function renderHeapDiffTerminal(diff: HeapDiff): string {
+/**
+ * The terminal view: top growing constructors, then survivor groups with their retainer paths.
+ * Colours from `chalk`, by default as stdout wants them (NO_COLOR, FORCE_COLOR, pipes: the
+ * global chalk ignored NO_COLOR, issue 13).
+ */
+export function renderHeapDiffTerminal(diff: HeapDiff, chalk: ChalkInstance = chalkFor(process.stdout)): string {
   const lines: string[] = [];
   lines.push(chalk.bold(`Heap diff: ${diff.files.before} → ${diff.files.after}${diff.files.final ? ` (survivors alive in ${diff.files.final})` : ""}`));
   lines.push(
@@ -24,7 +29,8 @@ export function renderHeapDiffTerminal(diff: HeapDiff): string {
   const growing = new Table({
     head: ["constructor", "count", "Δ count", "size", "Δ size"],
     colAligns: ["left", "right", "right", "right", "right"],
-    style: { head: ["bold"], border: [] },
+    // cli-table3 colours the head by itself: only where colour is wanted.
+    style: { head: chalk.level > 0 ? ["bold"] : [], border: [] },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
   for (const row of diff.constructors.slice(0, TERMINAL_ROWS)) {
