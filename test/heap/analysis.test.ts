@@ -81,7 +81,7 @@ describe("heap diff of a planted leak", () => {
       expect(cache!.count).toBe(100);
       expect(cache!.trend).toBe("plateau");
       expect(cache!.leak).toBe(false);
-      expect(cache!.pathText).toContain("recentEntries (Map");
+      expect(cache!.pathText).toMatch(/^recentEntries \(Map, module test\/fixtures\/planted-leak\.cjs:\d+\) → \[entry\] \(CachedEntry\)$/);
     }
   });
 
