@@ -95,10 +95,9 @@ function markOwnCode(snapshot: HeapSnapshot, scripts: number[], flags: Uint8Arra
     }
   }
   // A suspended async function of the probe (its generator object holds its locals).
-  const [functionName] = strings.indicesOf(["function"]);
-  const objectType = nodeTypes.indexOf("object");
-  for (let node = 0; node < nodeCount && functionName !== -1; node++) {
-    if (types[node] !== objectType) continue;
+  const [functionName, generatorName] = strings.indicesOf(["function", "Generator"]);
+  for (let node = 0; node < nodeCount && functionName !== -1 && generatorName !== -1; node++) {
+    if (names[node] !== generatorName) continue;
     for (let edge = firstEdge![node], end = firstEdge![node + 1]; edge < end; edge++) {
       if ((link[edge] & typeMask) === internalType && edges!.nameOrIndex[edge] === functionName && flags[link[edge] >>> typeBits] === LAST) flags[node] = LAST;
     }
