@@ -86,9 +86,10 @@ export class PathSteps {
     const view = this.view;
     const name = view.name(holder);
     if (name === "system / Context") {
+      // Only its variables (context edges), not its links to the outer scope or the module record.
+      if (view.edgeTypeName(edge) !== "context") return undefined;
       const file = this.modules.fileOfScope(holder);
-      const variable = view.edgeText(edge);
-      return file === undefined || variable.startsWith("[") ? undefined : { name: variable, file };
+      return file === undefined ? undefined : { name: view.edgeText(edge), file };
     }
     return name === "system / Cell" ? this.modules.exportOf(holder) : undefined;
   }

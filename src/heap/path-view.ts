@@ -4,7 +4,7 @@
 
 import { classNameOf } from "./census.js";
 import { NO_NODE, type FullSnapshot, type ShortestPaths } from "./graph.js";
-import { edgeName, nodeName, nodeTypeName } from "./snapshot.js";
+import { edgeName, edgeTypeName, nodeName, nodeTypeName } from "./snapshot.js";
 
 export class PathView {
   /** Per edge type: 1 for element and hidden edges (an index, shown as `[3]`), 0 for named ones. */
@@ -43,6 +43,11 @@ export class PathView {
     const name = edgeName(this.snapshot, edge);
     const { link, typeMask } = this.snapshot.edges;
     return this.indexEdgeTypes[link[edge] & typeMask] ? `[${name}]` : name;
+  }
+
+  /** "property", "element", "context", "internal", ... */
+  edgeTypeName(edge: number): string {
+    return edgeTypeName(this.snapshot, edge);
   }
 
   /** The name of the edge the shortest path reaches `node` by. */
