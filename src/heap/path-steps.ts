@@ -142,8 +142,9 @@ export class PathSteps {
       // reach the scope another way, e.g. from a module's code: then any closure over it).
       const holder = view.holder(node);
       const closure = holder !== NO_NODE && view.type(holder) === "closure" ? holder : view.closureOver(node);
-      const closureName = closure === NO_NODE ? "" : view.name(closure);
-      return { node: "(context)", edge, location: closure === NO_NODE ? undefined : this.locations.ofClosure(closure), label: closureName || undefined };
+      // The function the scope belongs to (createRequestHandler), else the closure's own name.
+      const functionName = view.scopeFunctionName(node) || (closure === NO_NODE ? "" : view.name(closure));
+      return { node: "(context)", edge, location: closure === NO_NODE ? undefined : this.locations.ofClosure(closure), label: functionName || undefined };
     }
     return { node: view.className(node), edge, label: this.label(node, name) };
   }

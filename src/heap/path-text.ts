@@ -26,7 +26,7 @@ export function pathTokens(steps: RetainerStep[]): string[] {
     const what = `${describe(step)}${located}`;
     if (!previous || previous.node === "…") tokens.push(what);
     else if (previous.node === "(context)") {
-      const closure = previous.label ? `closure ${previous.label}` : "a closure";
+      const closure = previous.label ?? "a closure";
       tokens.push(`${previous.edge} (${what}, in ${closure}${previous.location ? ` at ${previous.location}` : ""})`);
     } else if (previous.node === "(module)") {
       // A module's function: its declaration is where it is.

@@ -10,6 +10,7 @@ export class PathView {
   /** Per edge type: 1 for element and hidden edges (an index, shown as `[3]`), 0 for named ones. */
   readonly indexEdgeTypes: Uint8Array;
   private readonly closureByContext = new Map<number, number>();
+  private functionByScopeInfo: Map<number, number> | undefined;
 
   constructor(
     readonly snapshot: FullSnapshot,
@@ -75,6 +76,39 @@ export class PathView {
     let count = 0;
     for (let edge = snapshot.firstEdge[node], end = snapshot.firstEdge[node + 1]; edge < end; edge++) if ((link[edge] & typeMask) === element) count++;
     return count;
+  }
+
+  /**
+   * The name of the function whose scope `context` is: the function (SharedFunctionInfo) that
+   * owns the scope's ScopeInfo is named after it. "" for an anonymous one or none found.
+   */
+  scopeFunctionName(context: number): string {
+    const scopeInfo = this.edgeNamed(context, "scope_info");
+    if (scopeInfo === NO_NODE) return "";
+    this.functionByScopeInfo ??= this.indexScopeInfos();
+    const owner = this.functionByScopeInfo.get(scopeInfo);
+    const name = owner === undefined ? "" : this.name(owner);
+    return name.startsWith("system /") || name.startsWith("(") ? "" : name;
+  }
+
+  /** ScopeInfo → the function that owns it (its `name_or_scope_info` edge), in one pass over the code nodes' first edges. */
+  private indexScopeInfos(): Map<number, number> {
+    const snapshot = this.snapshot;
+    const found = new Map<number, number>();
+    const [edgeName] = snapshot.strings.indicesOf(["name_or_scope_info"]);
+    if (edgeName === -1) return found;
+    const codeType = snapshot.nodeTypes.indexOf("code");
+    const internalType = snapshot.edgeTypes.indexOf("internal");
+    const { link, nameOrIndex, typeBits, typeMask } = snapshot.edges;
+    const types = snapshot.nodes.type;
+    for (let node = 0; node < snapshot.nodeCount; node++) {
+      if (types[node] !== codeType) continue;
+      // V8 writes a function's own fields first: its name_or_scope_info is among its first edges.
+      for (let edge = snapshot.firstEdge[node], end = Math.min(snapshot.firstEdge[node + 1], edge + 2); edge < end; edge++) {
+        if (nameOrIndex[edge] === edgeName && (link[edge] & typeMask) === internalType) found.set(link[edge] >>> typeBits, node);
+      }
+    }
+    return found;
   }
 
   /** A closure whose scope is `context`, preferring a named one (the first in node order); NO_NODE if none. */

@@ -21,7 +21,7 @@ describe("pathText", () => {
       { node: "SessionStore", edge: "active" },
       { node: "Map", edge: "" },
     ];
-    expect(pathText(steps)).toBe("store (SessionStore, in closure createApp at src/app.ts:20) → active (Map)");
+    expect(pathText(steps)).toBe("store (SessionStore, in createApp at src/app.ts:20) → active (Map)");
   });
 
   it("counts an emitter's listeners and names the listener by its code", () => {
