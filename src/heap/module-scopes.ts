@@ -91,14 +91,10 @@ export class ModuleScopes {
 
   private nodesNamed(name: string): number[] {
     const { nodeCount, strings, nodes } = this.view.snapshot;
-    const matches = new Map<number, boolean>();
+    const [index] = strings.indicesOf([name]);
     const found: number[] = [];
-    for (let node = 0; node < nodeCount; node++) {
-      const index = nodes.name[node];
-      let match = matches.get(index);
-      if (match === undefined) matches.set(index, (match = strings.equals(index, name)));
-      if (match) found.push(node);
-    }
+    if (index === -1) return found;
+    for (let node = 0; node < nodeCount; node++) if (nodes.name[node] === index) found.push(node);
     return found;
   }
 }

@@ -117,10 +117,18 @@ export class PathView {
     if (known !== undefined) return known;
     const snapshot = this.snapshot;
     const closureType = snapshot.nodeTypes.indexOf("closure");
+    const internalType = snapshot.edgeTypes.indexOf("internal");
+    const [contextName] = snapshot.strings.indicesOf(["context"]);
+    const { link, nameOrIndex, typeBits, typeMask } = snapshot.edges;
     const types = snapshot.nodes.type;
     let found = NO_NODE;
-    for (let node = 0; node < snapshot.nodeCount; node++) {
-      if (types[node] !== closureType || this.edgeNamed(node, "context") !== context) continue;
+    for (let node = 0; node < snapshot.nodeCount && contextName !== -1; node++) {
+      if (types[node] !== closureType) continue;
+      let over = false;
+      for (let edge = snapshot.firstEdge[node], end = snapshot.firstEdge[node + 1]; edge < end && !over; edge++) {
+        over = nameOrIndex[edge] === contextName && (link[edge] & typeMask) === internalType && link[edge] >>> typeBits === context;
+      }
+      if (!over) continue;
       if (this.name(node)) {
         found = node;
         break;
