@@ -12,6 +12,8 @@ import { escapeHtml } from "./escape-html.js";
 import { writeFileAtomic } from "./writer.js";
 
 const TERMINAL_ROWS = 10;
+/** Without rounds (a trend of "unknown"), groups of fewer objects than this are folded: the survivor check's own floor. */
+const UNKNOWN_SHOWN = 50;
 
 /**
  * The terminal view: top growing constructors, then survivor groups with their retainer paths.
@@ -50,7 +52,7 @@ export function renderHeapDiffTerminal(diff: HeapDiff, chalk: ChalkInstance = ch
     lines.push(`       ${chalk.cyan(group.pathText)}`);
   }
   const more = folded.length + Math.max(0, first.length - TERMINAL_ROWS);
-  if (more > 0) lines.push(chalk.dim(`  … and ${more} more ${more === 1 ? "group" : "groups"} that stopped growing (caches, buffers, runtime data): --out writes them all`));
+  if (more > 0) lines.push(chalk.dim(`  … and ${more} more ${more === 1 ? "group" : "groups"} that stopped growing or are small (caches, buffers, runtime data): --out writes them all`));
   return `${lines.join("\n")}\n`;
 }
 
@@ -166,21 +168,21 @@ function pathHtml(group: SurvivorGroup): string {
 }
 
 /**
- * The groups a reader looks at first (leaks, and groups that grow with the sessions or whose
- * trend is unknown), and the rest (stopped growing, or a single object: parser buffers, realm
- * data, caches), folded away. Each keeps the survivors' order (leaks first, then retained).
+ * The groups a reader looks at first (leaks, groups that grow with the sessions, and with no
+ * rounds to tell a trend, groups of many objects), and the rest (stopped growing, or a few
+ * objects: parser buffers, realm data, caches), folded away. Each keeps the survivors' order.
  */
 function partition(groups: SurvivorGroup[]): { first: SurvivorGroup[]; folded: SurvivorGroup[] } {
   const first: SurvivorGroup[] = [];
   const folded: SurvivorGroup[] = [];
-  for (const group of groups) (group.leak || (group.trend !== "plateau" && group.count > 1) ? first : folded).push(group);
+  for (const group of groups) (group.leak || group.trend === "grows" || (group.trend === "unknown" && group.count >= UNKNOWN_SHOWN) ? first : folded).push(group);
   return { first, folded };
 }
 
 function foldedSummary(folded: SurvivorGroup[]): string {
   const objects = folded.reduce((sum, group) => sum + group.count, 0);
   const retained = folded.reduce((sum, group) => sum + group.retainedSize, 0);
-  return `${folded.length} more ${folded.length === 1 ? "group" : "groups"} that stopped growing or are single objects (caches, buffers, runtime data): ${objects.toLocaleString("en-US")} objects, ${formatBytes(retained)} retained`;
+  return `${folded.length} more ${folded.length === 1 ? "group" : "groups"} that stopped growing or are small (caches, buffers, runtime data): ${objects.toLocaleString("en-US")} objects, ${formatBytes(retained)} retained`;
 }
 
 function signedBytes(bytes: number): string {
