@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { describeFsError, oneLine, unwritableFolder, UsageError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
 import { SnapshotFormatError } from "../heap/snapshot.js";
+import { chalkFor } from "../report/color.js";
 import { renderHeapDiffTerminal, writeHeapDiffReport } from "../report/heap-diff.js";
 import { wholeNumber } from "./parsers.js";
 
@@ -57,7 +58,7 @@ export function registerDiff(program: Command): void {
       if (raw.json) {
         process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
       } else {
-        process.stdout.write(renderHeapDiffTerminal(diff));
+        process.stdout.write(renderHeapDiffTerminal(diff, chalkFor(process.stdout)));
       }
       if (raw.out !== undefined) {
         const written = await writeHeapDiffReport(raw.out, "heap-diff", diff, `${path.basename(before)} → ${path.basename(after)}`);

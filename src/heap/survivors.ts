@@ -77,6 +77,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
     const id = ids[node];
     if (rank[node] === NO_NODE || userType[types[node]] === 0) continue;
     if (baseline.has(id) || (allocatedBy && !allocatedBy.has(id))) continue;
+    if (paths.isOwn(node)) continue; // leakcheck's probe and what only it holds: not the server's
     const size = selfSizeOf(last.nodes, node);
     count++;
     selfSize += size;
