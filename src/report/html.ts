@@ -108,7 +108,7 @@ function summaryTable(report: RunReport): string {
     return (
       `<tr data-scenario="${escapeHtml(scenario.name)}" data-verdict="${scenario.verdict}"><td><a href="#scenario-${index}">${escapeHtml(scenario.name)}</a></td>` +
       `<td class="text">${badge(scenario.verdict)}</td><td>${scenario.sessions.toLocaleString("en-US")}</td>` +
-      `<td>${scenario.heap ? escapeHtml(`${formatBytes(scenario.heap.perSessionBytes)} / ${formatBytes(scenario.heap.budgetBytes)}`) : "n/a"}</td>` +
+      `<td>${scenario.heap ? escapeHtml(`${formatBytes(scenario.heap.perSessionBytes)} / ${formatBytes(scenario.heap.budgetBytes)}${scenario.heap.note ? ` (ok: ${scenario.heap.note})` : ""}`) : "n/a"}</td>` +
       `<td class="text">${over.length ? escapeHtml(over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ")) : '<span class="muted">none</span>'}</td>` +
       `<td>${scenario.load.failed.toLocaleString("en-US")}</td><td>${escapeHtml(formatDuration(scenario.durationMs))}</td></tr>`
     );

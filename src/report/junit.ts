@@ -81,7 +81,7 @@ function checkLines(scenario: ScenarioResult): string[] {
     const heap = scenario.heap;
     lines.push(
       `${heap.pass ? "ok  " : "over"} heap: ${formatBytes(heap.baselineBytes)} → ${formatBytes(heap.finalBytes)}, ` +
-        `${formatBytes(heap.perSessionBytes)} per session (budget ${formatBytes(heap.budgetBytes)})`,
+        `${formatBytes(heap.perSessionBytes)} per session (budget ${formatBytes(heap.budgetBytes)}${heap.note ? `; ${heap.note}` : ""})`,
     );
   }
   for (const note of scenario.notes) lines.push(`note: ${note}`);

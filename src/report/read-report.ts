@@ -24,7 +24,7 @@ const scenarioSchema = z.object(
     gauges: list(check),
     handles: list(check).nullable().optional(),
     heap: z
-      .object({ baselineBytes: num, finalBytes: num, growthBytes: num, perSessionBytes: num, budgetBytes: num, pass: bool }, { error: "must be an object" })
+      .object({ baselineBytes: num, finalBytes: num, growthBytes: num, perSessionBytes: num, budgetBytes: num, pass: bool, noiseFloorBytes: num.optional() }, { error: "must be an object" })
       .nullable()
       .optional(),
     reasons: list(str).optional(),

@@ -39,7 +39,14 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
       "",
       "",
     ]);
-    table.push(["heap growth per session", "", "", formatBytes(heap.perSessionBytes), formatBytes(heap.budgetBytes), mark(heap.pass)]);
+    table.push([
+      "heap growth per session",
+      "",
+      "",
+      formatBytes(heap.perSessionBytes),
+      formatBytes(heap.budgetBytes),
+      heap.note ? `${mark(heap.pass)} ${chalk.dim(`(${heap.note})`)}` : mark(heap.pass),
+    ]);
   }
   const load = result.load;
   const lines = [

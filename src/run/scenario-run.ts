@@ -16,8 +16,9 @@ import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
 import type { Budget } from "../verdict/budget.js";
 import { writeHeapDiffReport } from "../report/heap-diff.js";
-import { judge, survivorSentence, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
+import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
 import type { HeapDiff } from "../heap/model.js";
+import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
 import { CleanupStack } from "./cleanup.js";
 import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
 import { withinDeadline } from "./deadline.js";
@@ -129,8 +130,10 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
           }
         : options.target;
     // One server.log per run folder, a section per scenario (the servers run one after another).
+    // Attached with --url, the server's output is not leakcheck's: no log, and no pointer to one.
     const logFile = path.join(context.runDir, "server.log");
-    await fs.appendFile(logFile, `==> leakcheck: ${name} · ${new Date().toISOString()}\n`, { mode: 0o600 });
+    const attached = spec.kind === "url";
+    if (!attached) await fs.appendFile(logFile, `==> leakcheck: ${name} · ${new Date().toISOString()}\n`, { mode: 0o600 });
     const target = await abortable(
       startTarget(spec, {
         readyPath: options.metricsPath,
@@ -361,7 +364,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const readSnapshots = async () => {
       enter("heap-diff", `${snapshots.taken.length} snapshots`);
       try {
-        return await abortable(snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal), signal);
+        return await abortable(snapshots.analyze(survivorJudge(survivorLimits(context.budget)), signal), signal);
       } catch (error) {
         if (signal.aborted) throw error;
         notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
@@ -372,11 +375,10 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       heapDiff = await readSnapshots();
       if (heapDiff && snapshots.taken.length >= 3) measurements.survivors = heapDiff.survivors.groups;
     }
-    const verdict = judge(measurements, context.budget);
+    let verdict = judge(measurements, context.budget);
     if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
       heapDiff = await readSnapshots();
-      const top = heapDiff?.survivors.groups[0];
-      if (top) verdict.reasons.push(`largest survivors: ${survivorSentence(top)}`);
+      if (heapDiff) verdict = judge({ ...measurements, largestSurvivors: heapDiff.survivors.groups }, context.budget);
     }
     await snapshots.discardUnkept();
     const heapDiffFiles = heapDiff ? await writeHeapDiffReport(context.runDir, `${name}.heap-diff`, heapDiff, name) : undefined;
@@ -427,7 +429,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
       timings: { ...timings, rounds: timings.rounds },
       notes,
-      logFile: path.relative(process.cwd(), logFile),
+      ...(attached ? {} : { logFile: path.relative(process.cwd(), logFile) }),
       durationMs: Date.now() - started,
     };
   } finally {

@@ -3,7 +3,7 @@
 
 import { formatBytes } from "../format.js";
 import type { SurvivorGroup } from "../heap/model.js";
-import { gaugeBudget, type Budget } from "./budget.js";
+import { DEFAULT_BUDGET, gaugeBudget, type Budget } from "./budget.js";
 
 export type Verdict = "pass" | "fail" | "error";
 
@@ -30,6 +30,8 @@ export interface Measurements {
   heap?: { points: HeapPoint[]; baseline: number; final: number };
   /** Survivor groups from a snapshot series (baseline, each round, final), when taken. */
   survivors?: SurvivorGroup[];
+  /** Survivor groups from a baseline/final pair (--snapshots on-fail): they explain a failure, they never decide one. */
+  largestSurvivors?: SurvivorGroup[];
   failedSessions: number;
   failureSummary: { message: string; count: number }[];
 }
@@ -50,6 +52,10 @@ export interface HeapResult {
   perSessionBytes: number;
   budgetBytes: number;
   pass: boolean;
+  /** Why the row says what it says when the figures alone do not: "under the 1.0 MB noise floor". */
+  note?: string;
+  /** Growth in all at or under which the heap check passes whatever the slope (the budget's minGrowthBytes). */
+  noiseFloorBytes?: number;
   /** From the snapshot series: survivor groups that grow with sessions over the budget (absent without snapshots). */
   survivors?: { leakingGroups: number; budgetPerThousandSessions: number; pass: boolean };
 }
@@ -88,17 +94,22 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   let heap: HeapResult | null = null;
   if (measurements.heap) {
     const perSessionBytes = Math.round(growthPerSession(measurements.heap.points));
+    const growthBytes = measurements.heap.final - measurements.heap.baseline;
+    const floor = budget.heap.minGrowthBytes;
+    // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
+    // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
+    const overSlope = perSessionBytes > budget.heap.perSessionBytes;
+    const quiet = underNoiseFloor(growthBytes, floor);
     heap = {
       baselineBytes: measurements.heap.baseline,
       finalBytes: measurements.heap.final,
-      growthBytes: measurements.heap.final - measurements.heap.baseline,
+      growthBytes,
       perSessionBytes,
       budgetBytes: budget.heap.perSessionBytes,
-      // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
-      // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
-      pass:
-        perSessionBytes <= budget.heap.perSessionBytes ||
-        measurements.heap.final - measurements.heap.baseline <= budget.heap.minGrowthBytes,
+      pass: !overSlope || quiet,
+      // Over the budget per session and still ok: the row must say why (issue 13).
+      ...(overSlope && quiet ? { note: noiseFloorNote(floor) } : {}),
+      noiseFloorBytes: floor,
     };
     if (!heap.pass) {
       reasons.push(
@@ -129,7 +140,20 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
     );
     if (!leaked) verdict = "error";
   }
+  // A baseline/final pair only explains: the largest survivors of a scenario already failed.
+  const largest = measurements.largestSurvivors?.[0];
+  if (leaked && largest) reasons.push(`largest survivors: ${survivorSentence(largest)}`);
   return { verdict, gauges, handles, heap, reasons };
+}
+
+/** Heap growth in all at or under `floorBytes` is V8's own noise after GC: never a heap leak nor a heap regression. */
+export function underNoiseFloor(growthBytes: number, floorBytes: number = DEFAULT_BUDGET.heap.minGrowthBytes): boolean {
+  return growthBytes <= floorBytes;
+}
+
+/** What an ok heap row over its per-session budget says: `under the 1.0 MB noise floor`. */
+export function noiseFloorNote(floorBytes: number): string {
+  return `under the ${formatBytes(floorBytes)} noise floor`;
 }
 
 /** `12,480 Session objects survive (+1,000 per 1,000 sessions), held by activeSessions (Map) → value → Session`. */
