@@ -4,8 +4,8 @@
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
 import type { HeapDiff } from "../heap/model.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import type { Verdict } from "../verdict/judge.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
 import { buildTimeline } from "./timeline.js";
 import { GC_COLOR, heapAxisIsZoomed, renderTimelineSvg, seriesColors } from "./timeline-svg.js";

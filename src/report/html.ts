@@ -4,10 +4,11 @@
 
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
-import type { Verdict } from "../verdict/judge.js";
+import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
 import { badge, scenarioSection, VERDICT_LABEL } from "./html-scenario.js";
-import { REPORT_FILES, unfinishedScenarios, type RunReport } from "./json.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 const HEADLINE: Record<Verdict, string> = {
   pass: "PASS: no leaks within budget",

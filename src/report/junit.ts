@@ -6,8 +6,9 @@
 
 import { create } from "xmlbuilder2";
 import { formatBytes, formatSigned } from "../format.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import { unfinishedScenarios, REPORT_FILES, type RunReport } from "./json.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 const CLASS_NAME = "leakcheck";
 

@@ -3,9 +3,10 @@
 
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import type { Verdict } from "../verdict/judge.js";
-import { unfinishedScenarios, REPORT_FILES, type RunReport } from "./json.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import type { Verdict } from "../report-schema/verdict.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 export const MARKDOWN_VERDICT: Record<Verdict, string> = {
   pass: "✅ PASS",

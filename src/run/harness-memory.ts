@@ -3,16 +3,10 @@
 
 import v8 from "node:v8";
 import vm from "node:vm";
+import type { HarnessMemoryPoint } from "../report-schema/scenario.js";
 
-export interface HarnessMemoryPoint {
-  round: number;
-  /** Sessions run since the baseline. */
-  sessions: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  /** True when a full GC of leakcheck's heap came first (soaks), so heapUsed is what is live. */
-  afterGc: boolean;
-}
+export type { HarnessMemoryPoint } from "../report-schema/scenario.js";
+
 
 let collect: (() => void) | undefined;
 

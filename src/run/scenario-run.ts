@@ -27,47 +27,9 @@ import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
 
-export interface ScenarioResult extends ScenarioVerdict {
-  name: string;
-  source: string;
-  sessions: number;
-  seed: number;
-  target: string;
-  settings: { sessions: number; concurrency: number; rounds: number; warmup: number; httpLoad: boolean; durationMs?: number };
-  load: {
-    started: number;
-    finished: number;
-    failed: number;
-    peakClients: number;
-    acks: number;
-    errorAcks: number;
-    httpRequests: number;
-    sessionsPerSecond: number;
-    loadMs: number;
-    driverCpuMsPerSession: number;
-    serverCpuMsPerSession: number | null;
-    ackLatencyMs: { p50: number; p95: number; p99: number; max: number };
-    failures: { message: string; count: number }[];
-  };
-  heapPoints: HeapPoint[];
-  /** leakcheck's own memory after each round (after a GC of its own in a soak). */
-  harnessMemory: HarnessMemoryPoint[];
-  /** The memory timeline: a sample every --sample-interval, and every measurement the run took (GC points marked). */
-  samples: Sample[];
-  /** Phase boundaries, in ms since the scenario started. */
-  phases: PhaseSpan[];
-  /** Heap snapshots kept in the run folder (paths relative to it), in the order taken. */
-  snapshots: { label: string; file: string; bytes: number }[];
-  /** What the snapshots say leaked and what holds it (when snapshots were taken and read). */
-  heapDiff?: HeapDiff;
-  /** The heap-diff report files in the run folder (relative to it). */
-  heapDiffFiles?: { markdown: string; html: string };
-  settle: { tookMs: number; atBaseline: boolean } | null;
-  timings: Partial<Record<RunPhase, number>>;
-  notes: string[];
-  logFile?: string;
-  durationMs: number;
-}
+import type { ScenarioResult } from "../report-schema/scenario.js";
+
+export type { ScenarioResult } from "../report-schema/scenario.js";
 
 export interface ScenarioRunContext {
   options: RunOptions;

@@ -3,21 +3,16 @@
 
 import { formatBytes } from "../format.js";
 import type { SurvivorGroup } from "../heap/model.js";
+import type { HeapPoint } from "../report-schema/scenario.js";
+import type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 import { DEFAULT_BUDGET, gaugeBudget, type Budget } from "./budget.js";
 
-export type Verdict = "pass" | "fail" | "error";
+export type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
+export type { HeapPoint } from "../report-schema/scenario.js";
 
 export interface Reading {
   baseline: number;
   final: number;
-}
-
-/** Heap used after a full GC at the baseline and after each round. */
-export interface HeapPoint {
-  round: number;
-  /** Sessions run since the baseline. */
-  sessions: number;
-  heapUsed: number;
 }
 
 export interface Measurements {
@@ -34,38 +29,6 @@ export interface Measurements {
   largestSurvivors?: SurvivorGroup[];
   failedSessions: number;
   failureSummary: { message: string; count: number }[];
-}
-
-export interface CheckResult {
-  name: string;
-  baseline: number;
-  final: number;
-  residual: number;
-  budget: number;
-  pass: boolean;
-}
-
-export interface HeapResult {
-  baselineBytes: number;
-  finalBytes: number;
-  growthBytes: number;
-  perSessionBytes: number;
-  budgetBytes: number;
-  pass: boolean;
-  /** Why the row says what it says when the figures alone do not: "under the 1.0 MB noise floor". */
-  note?: string;
-  /** Growth in all at or under which the heap check passes whatever the slope (the budget's minGrowthBytes). */
-  noiseFloorBytes?: number;
-  /** From the snapshot series: survivor groups that grow with sessions over the budget (absent without snapshots). */
-  survivors?: { leakingGroups: number; budgetPerThousandSessions: number; pass: boolean };
-}
-
-export interface ScenarioVerdict {
-  verdict: Verdict;
-  gauges: CheckResult[];
-  handles: CheckResult[] | null;
-  heap: HeapResult | null;
-  reasons: string[];
 }
 
 /** Judges one scenario's measurements against its budget. */
@@ -144,6 +107,13 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   const largest = measurements.largestSurvivors?.[0];
   if (leaked && largest) reasons.push(`largest survivors: ${survivorSentence(largest)}`);
   return { verdict, gauges, handles, heap, reasons };
+}
+
+/** The overall verdict: error if any scenario erred (or the run stopped), else fail if any failed, else pass. */
+export function overallVerdict(scenarios: { verdict: Verdict }[], error: boolean): Verdict {
+  if (error || scenarios.some((scenario) => scenario.verdict === "error")) return "error";
+  if (scenarios.some((scenario) => scenario.verdict === "fail")) return "fail";
+  return "pass";
 }
 
 /** Heap growth in all at or under `floorBytes` is V8's own noise after GC: never a heap leak nor a heap regression. */
