@@ -5,8 +5,8 @@ import type { RunReport } from "./run-report.js";
 import type { RunPhase, ScenarioResult } from "./scenario.js";
 
 export type RunEvent =
-  /** The run folder exists and nothing has started: `report` is the empty partial report. */
-  | { type: "run-start"; runDir: string; report: RunReport }
+  /** The run folder exists and nothing has started. */
+  | { type: "run-start"; runDir: string }
   | { type: "scenario-start"; scenario: string; index: number; total: number; seed: number; target: string; /** The partial report as the scenario starts. */ report?: RunReport }
   | { type: "phase"; scenario: string; phase: RunPhase; detail?: string }
   | { type: "progress"; scenario: string; round: number; /** 0 in a soak */ rounds: number; done: number; total: number; clients: number; failed: number }
