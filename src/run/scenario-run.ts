@@ -6,30 +6,25 @@
 import { setMaxListeners } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { formatDuration } from "../duration.js";
-import { oneLine, RunError } from "../errors.js";
-import type { HeapDiff } from "../heap/model.js";
-import { startHttpLoad } from "../load/http-load.js";
+import { oneLine } from "../errors.js";
 import { LoadStats } from "../load/stats.js";
 import type { RunEvent } from "../report-schema/events.js";
-import type { HarnessMemoryPoint, HeapPoint, ScenarioResult } from "../report-schema/scenario.js";
+import type { HeapPoint, ScenarioResult } from "../report-schema/scenario.js";
 import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
-import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
+import { startTarget, type TargetSpec } from "../server-under-test/target.js";
 import type { Budget } from "../verdict/budget.js";
-import { judge } from "../verdict/judge.js";
-import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
 import { abortable } from "./abortable.js";
 import { CleanupStack } from "./cleanup.js";
-import { withinDeadline } from "./deadline.js";
-import { harnessMemory, soakNote } from "./harness-memory.js";
-import { loadCounts, loadDriver, type LoadDriver } from "./load-driver.js";
-import type { Measurement } from "./measure.js";
+import { soakNote } from "./harness-memory.js";
+import { loadCounts, loadDriver } from "./load-driver.js";
+import { judgeWithSnapshots } from "./judging.js";
 import { Measurer } from "./measurer.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunOptions } from "./options.js";
 import { PhaseClock } from "./phase-clock.js";
 import { Sampler } from "./sampler.js";
-import { fixedPlan, keepBounded, soakPlan, type RoundPlan } from "./round-plan.js";
+import { fixedPlan, soakPlan, type RoundPlan } from "./round-plan.js";
+import { BETWEEN_ROUNDS, runRounds } from "./rounds.js";
 import { buildScenarioResult, measurementsFor } from "./scenario-result.js";
 
 export type { ScenarioResult } from "../report-schema/scenario.js";
@@ -41,9 +36,6 @@ export interface ScenarioRunContext {
   signal: AbortSignal;
   emit: (event: RunEvent) => void;
 }
-
-/** Between rounds: long enough a quiet window to outlast a resume grace and a proxy's give-up timer. */
-const BETWEEN_ROUNDS = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100 };
 
 /** Runs one scenario against a fresh server and judges it. Throws RunError/UsageError when it cannot be carried out. */
 export async function runScenario(loaded: LoadedScenario, context: ScenarioRunContext): Promise<ScenarioResult> {
@@ -179,28 +171,12 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     // Its failures are the result's notes; the stack is not drained again below.
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
 
-    // A series (baseline, rounds, final) judges survivors; a baseline/final pair (on-fail) only explains a failure.
     const snapshots = m.snapshots;
-    let heapDiff: HeapDiff | undefined;
-    const readSnapshots = async () => {
-      clock.enter("heap-diff", `${snapshots.taken.length} snapshots`);
-      try {
-        return await abortable(snapshots.analyze(survivorJudge(survivorLimits(context.budget)), signal), signal);
-      } catch (error) {
-        if (signal.aborted) throw error;
-        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
-        return undefined;
-      }
-    };
-    if (snapshots.mode === "always" && snapshots.taken.length >= 2) {
-      heapDiff = await readSnapshots();
-      if (heapDiff && snapshots.taken.length >= 3) measurements.survivors = heapDiff.survivors.groups;
-    }
-    let verdict = judge(measurements, context.budget);
-    if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
-      heapDiff = await readSnapshots();
-      if (heapDiff) verdict = judge({ ...measurements, largestSurvivors: heapDiff.survivors.groups }, context.budget);
-    }
+    const { verdict, heapDiff } = await judgeWithSnapshots(measurements, context.budget, snapshots, {
+      signal,
+      onReading: () => clock.enter("heap-diff", `${snapshots.taken.length} snapshots`),
+      notes,
+    });
     await snapshots.discardUnkept();
     const timings = clock.read();
     // A few slow samples under full load are expected; many mean the timeline has gaps worth knowing of.
@@ -244,87 +220,4 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     if (!completed) await measurer?.snapshots.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
     for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
   }
-}
-
-interface RoundsInput {
-  plan: RoundPlan;
-  m: Measurer;
-  load: LoadDriver;
-  target: Target;
-  stats: LoadStats;
-  settings: { sessions: number; rounds: number; warmup: number; httpLoad: boolean };
-  options: RunOptions;
-  name: string;
-  cleanup: CleanupStack;
-  baseline: Measurement;
-  heapPoints: HeapPoint[];
-  progress: (round: number, rounds: number, total: number, base: number) => NodeJS.Timeout;
-}
-
-interface RoundsOutcome {
-  harness: HarnessMemoryPoint[];
-  /** The last round's GC point (the baseline when there was no probe to measure rounds with). */
-  last: Measurement;
-  drivingMs: number;
-  loadMs: number;
-  driverCpuMs: number;
-}
-
-/** The rounds as the plan lays them out, each settled and measured after a full GC. */
-async function runRounds(input: RoundsInput): Promise<RoundsOutcome> {
-  const { plan, m, load, target, stats, settings, options, name, heapPoints } = input;
-  // HTTP load runs while each round's sessions run, and stops before the round's
-  // measurement: its connections would otherwise count as sockets above the baseline.
-  const httpPaths = [options.metricsPath, ...(options.target.kind === "bundled" ? ["/api/health", "/api/results/recent"] : [])];
-  const withHttpLoad = async <T>(work: Promise<T>): Promise<T> => {
-    if (!settings.httpLoad) return work;
-    const http = startHttpLoad(target.baseUrl, httpPaths, stats);
-    const stopLoad = input.cleanup.push("http load", () => http.stop());
-    try {
-      return await work;
-    } finally {
-      await stopLoad();
-    }
-  };
-  const harness: HarnessMemoryPoint[] = [];
-  const loadStarted = Date.now();
-  const loadCpu = process.cpuUsage();
-  let drivingMs = 0; // time with sessions in flight, without the measurements between rounds
-  let last = input.baseline;
-  for (let round = plan.next(); round; round = plan.next()) {
-    const { index, count } = round;
-    const ticker = input.progress(index, plan.plannedRounds, plan.progressTotal(round), settings.warmup);
-    const doneBefore = stats.sessionsDone;
-    try {
-      const roundStarted = Date.now();
-      const sessions = withinDeadline(load.run(index, settings.warmup + round.before, count), options.roundTimeoutMs, () => {
-        const finished = stats.sessionsDone - doneBefore;
-        return new RunError(
-          `round ${index} of ${name} did not finish within ${formatDuration(options.roundTimeoutMs)} (${finished} of ${count} sessions done): raise --round-timeout, or lower --sessions`,
-        );
-      });
-      await m.guard(withHttpLoad(sessions));
-      drivingMs += Date.now() - roundStarted;
-    } finally {
-      clearInterval(ticker);
-    }
-    const done = round.before + count;
-    let heapUsed: number | undefined;
-    if (target.probe) {
-      await m.guard(load.proxyDrained(BETWEEN_ROUNDS.timeoutMs * 4));
-      await m.settleTo(input.baseline, BETWEEN_ROUNDS);
-      // A plan of unknown length (a soak) takes no snapshot per round.
-      const point = await m.gcPoint(`round ${index}`, done, m.snapshots.mode === "always" && plan.snapshotEachRound);
-      last = point;
-      heapUsed = point.heapUsed;
-      if (heapUsed !== undefined) heapPoints.push({ round: index, sessions: done, heapUsed });
-    }
-    plan.completed({ round, heapUsed });
-    harness.push(harnessMemory(index, done, plan.kind === "soak"));
-    // A soak of many short rounds: both series keep their shape at a bounded length.
-    keepBounded(heapPoints);
-    keepBounded(harness);
-  }
-  const cpu = process.cpuUsage(loadCpu);
-  return { harness, last, drivingMs, loadMs: Date.now() - loadStarted, driverCpuMs: (cpu.user + cpu.system) / 1000 };
 }
