@@ -23,6 +23,7 @@ export interface MeasurerOptions {
   probeTimeoutMs: number;
   /** The scenario's own abort: aborted here when the server hangs. */
   abort: AbortController;
+  /** Where the sampler's stop is registered when it starts. */
   cleanup: CleanupStack;
 }
 
@@ -32,8 +33,10 @@ export class Measurer {
   private readonly target: Target;
   private readonly options: MeasureOptions;
   private readonly signal: AbortSignal;
+  private readonly cleanup: CleanupStack;
 
   constructor(options: MeasurerOptions) {
+    this.cleanup = options.cleanup;
     this.target = options.target;
     this.options = options.measure;
     this.signal = options.abort.signal;
@@ -60,9 +63,9 @@ export class Measurer {
   }
 
   /** Starts the timeline sampler (stopped by the cleanup stack, or by stop()). */
-  start(cleanup: CleanupStack): void {
+  start(): void {
     this.sampler.start(this.target, this.options);
-    cleanup.push("sampler", () => this.sampler.stop());
+    this.cleanup.push("sampler", () => this.sampler.stop());
   }
 
   stop(): Promise<void> {

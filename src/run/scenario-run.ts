@@ -107,7 +107,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       cleanup,
     });
     measurer = m;
-    m.start(cleanup);
+    m.start();
     const load = loadDriver(scenario, target, options, settings.concurrency, stats, signal, cleanup);
     const progress = (round: number, rounds: number, total: number, base: number) =>
       setInterval(() => {
