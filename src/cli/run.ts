@@ -8,7 +8,9 @@ import { randomSeed } from "../load/rng.js";
 import type { LeakMode } from "../protocol.js";
 import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
+import { reportSink } from "../report/sink.js";
 import { renderRun } from "../report/terminal.js";
+import type { RunListener } from "../report-schema/events.js";
 import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } from "../run/options.js";
 import { RunStopped, runLeakcheck } from "../run/run.js";
 import "../server-under-test/leftovers.js";
@@ -234,7 +236,13 @@ async function runCommand(requests: string[], given: RawRunOptions, typed: (key:
     const projectDir = config?.scenariosDir ?? path.resolve("scenarios");
     const scenarios = expandRequests(requests, { dir: projectDir, allIsProject: applied.allIsProject });
     const options = toRunOptions(scenarios, raw);
-    const report = await runLeakcheck(options, { emit: (event) => progress.onEvent(event), signal: controller.signal });
+    // The run emits; the progress display and the report writer subscribe.
+    const writeReports = reportSink();
+    const emit: RunListener = (event) => {
+      progress.onEvent(event);
+      return writeReports(event);
+    };
+    const report = await runLeakcheck(options, { emit, signal: controller.signal });
     progress.clear();
     process.stdout.write(raw.json ? renderJson(report) : renderRun(report));
     return report.verdict === "pass" ? ExitCode.pass : report.verdict === "fail" ? ExitCode.leak : ExitCode.runFailed;

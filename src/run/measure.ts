@@ -1,6 +1,7 @@
 // Taking the server's measure: gauges from the metrics endpoint, and through the probe
 // heap used after a full GC and active timers and sockets.
 
+import type { MemoryFigures } from "../report-schema/scenario.js";
 import { fetchMetrics } from "../server-under-test/metrics.js";
 import type { Target } from "../server-under-test/target.js";
 
@@ -17,13 +18,6 @@ export interface Measurement {
   memory?: MemoryFigures;
 }
 
-export interface MemoryFigures {
-  rss?: number;
-  heapTotal?: number;
-  heapUsed?: number;
-  external?: number;
-  arrayBuffers?: number;
-}
 
 export interface MeasureOptions {
   metricsPath: string;

@@ -84,11 +84,5 @@ export function pingForConcurrency(concurrency: number): number {
   return Math.min(10_000, Math.max(500, concurrency));
 }
 
-export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | "final" | "stop" | "heap-diff";
-
-/** What the run tells its renderers as it goes. */
-export type RunEvent =
-  | { type: "scenario-start"; scenario: string; index: number; total: number; seed: number; target: string }
-  | { type: "phase"; scenario: string; phase: RunPhase; detail?: string }
-  | { type: "progress"; scenario: string; round: number; /** 0 in a soak */ rounds: number; done: number; total: number; clients: number; failed: number }
-  | { type: "scenario-end"; scenario: string; verdict: string; ms: number };
+export type { RunEvent, RunListener } from "../report-schema/events.js";
+export type { RunPhase } from "../report-schema/scenario.js";

@@ -11,7 +11,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunError } from "../errors.js";
 import type { LeakMode } from "../protocol.js";
-import type { CleanupStack } from "../run/cleanup.js";
 import { AGENT_PATH, findServerProbe, type ProbeClient } from "../probe/client.js";
 import { crashSummary } from "./crash-output.js";
 import { trackPath, untrackPath } from "./leftovers.js";
@@ -34,7 +33,8 @@ export interface TargetOptions {
   /** Where the server's stdout and stderr go. */
   logPath: string;
   port?: number;
-  cleanup: CleanupStack;
+  /** The run's cleanup stack: every stop registered the moment there is something to stop. */
+  cleanup: { push(label: string, fn: () => void | Promise<void>): () => Promise<void> };
 }
 
 export interface Target {

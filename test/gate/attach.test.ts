@@ -1,5 +1,7 @@
 // --url: attach to a server someone else started; gauges are judged, heap and handles
 // are reported as unavailable, and leakcheck leaves that server running.
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeDir, runCli, tempReportDir } from "../support/cli.js";
 import { startServer, stopServers } from "../support/server.js";
@@ -27,6 +29,11 @@ describe("attaching with --url", () => {
     expect(report.scenarios[0].handles).toBeNull();
     expect(report.scenarios[0].notes.join(" ")).toMatch(/--url: heap after GC and handle counts are unavailable/);
     expect(result.code).toBe(0);
+    // The server's output is not leakcheck's: no server.log, and no report points at one (issue 13).
+    const runDir = path.join(reportDir, fs.readlinkSync(path.join(reportDir, "latest")));
+    expect(fs.readdirSync(runDir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md"]);
+    for (const file of ["report.json", "report.md", "report.html", "junit.xml"]) expect(fs.readFileSync(path.join(runDir, file), "utf8")).not.toMatch(/server\.log|server log/);
+    expect(result.stdout).not.toContain("server.log");
     const health = await fetch(`${fixedUrl}/api/health`);
     expect(health.status).toBe(200); // still running: not leakcheck's to stop
   });

@@ -8,6 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeSnapshots } from "../../dist/src/heap/analyze.js";
+import { DEFAULT_BUDGET } from "../../src/verdict/budget.js";
+import { survivorJudge, survivorLimits } from "../../src/verdict/survivors.js";
 import type { HeapDiff } from "../../dist/src/heap/model.js";
 import { BIN, FIXTURES } from "../support/cli.js";
 
@@ -30,6 +32,8 @@ async function analyze(dir: string): Promise<HeapDiff> {
     between: [file("1"), file("2"), file("3")],
     last: file("final"),
     sessions: [300, 600, 900, 900],
+    // The judge's rule with the default budget: the heap measures, the verdict decides.
+    judge: survivorJudge(survivorLimits(DEFAULT_BUDGET)),
   });
 }
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { census, readSummary } from "../../src/heap/census.js";
 import { IdSet } from "../../src/heap/id-set.js";
-import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET } from "../../src/heap/survivors.js";
+import { analyzeSurvivors } from "../../src/heap/survivors.js";
 import { findDetours } from "../../src/heap/detours.js";
 import { buildGraph, hasEdges, NO_NODE, ShortestPaths, strongEdges, type FullSnapshot } from "../../src/heap/graph.js";
 import { edgeTarget, nodeSelfSize, readHeapSnapshot } from "../../src/heap/snapshot.js";
@@ -202,7 +202,7 @@ describe("survivor groups", () => {
     const nodes: HandNode[] = [{ type: "synthetic", name: "(root)", id: 1, edges: Array.from({ length: 300 }, (_, i) => ({ type: "property", name: name(i), to: i + 1 })) }];
     for (let i = 0; i < 300; i++) nodes.push({ type: "object", name: "Leaf", id: 3 + 2 * i, selfSize: 10 + i });
     const s = await read(nodes);
-    const analysis = analyzeSurvivors({ last: s, baseline: IdSet.from([1]), rounds: [], budget: DEFAULT_SURVIVOR_BUDGET, top: 1000 });
+    const analysis = analyzeSurvivors({ last: s, baseline: IdSet.from([1]), rounds: [], top: 1000 });
     expect(analysis.count).toBe(300);
     expect(analysis.groups).toHaveLength(300);
     for (const group of analysis.groups) expect([group.name, group.count, group.retainedSize]).toEqual(["Leaf", 1, group.selfSize]);

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Chalk } from "chalk";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateXML } from "xmllint-wasm";
@@ -10,7 +11,9 @@ import { renderHtml } from "../../src/report/html.js";
 import { renderJson } from "../../src/report/json.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
-import { listRunFiles, writeReports } from "../../src/report/run-folder.js";
+import { writeReports } from "../../src/report/run-folder.js";
+import { listRunFiles } from "../../src/run/run-folder.js";
+import { renderRun } from "../../src/report/terminal.js";
 import { buildTimeline, thin } from "../../src/report/timeline.js";
 import { writeFileAtomic } from "../../src/report/writer.js";
 import { heapDiff, runReport, scenarioResult } from "./support/reports.js";
@@ -199,5 +202,29 @@ describe("the run folder", () => {
     await writeFileAtomic(file, "new");
     expect(fs.readFileSync(file, "utf8")).toBe("new");
     expect(fs.readdirSync(temporary).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("a heap row over its per-session budget that passes (issue 13)", () => {
+  const quiet = scenarioResult("random-churn", 0);
+  quiet.heap = { ...quiet.heap!, perSessionBytes: 2867, growthBytes: 230_000, pass: true, note: "under the 1.0 MB noise floor", noiseFloorBytes: 1_048_576 };
+  const report = runReport([quiet]);
+
+  it("says why in every format: terminal, Markdown, HTML, JUnit and JSON", () => {
+    const terminal = renderRun(report, new Chalk({ level: 0 }));
+    expect(terminal).toMatch(/heap growth per session .*2\.8 KB .*1\.0 KB .*ok \(under the 1\.0 MB noise floor\)/);
+    expect(renderMarkdown(report)).toContain("| 2.8 KB (budget 1.0 KB; ok, under the 1.0 MB noise floor) |");
+    const html = renderHtml(report);
+    expect(html).toContain('<td class="ok">ok <span class="muted">(under the 1.0 MB noise floor)</span></td>');
+    expect(html).toContain("2.8 KB / 1.0 KB (ok: under the 1.0 MB noise floor)");
+    expect(renderJunit(report)).toContain("2.8 KB per session (budget 1.0 KB; under the 1.0 MB noise floor)");
+    expect(JSON.parse(renderJson(report)).scenarios[0].heap.note).toBe("under the 1.0 MB noise floor");
+  });
+
+  it("says nothing more where the figures speak for themselves", () => {
+    const plain = runReport([scenarioResult("normal-completion", 0), scenarioResult("abrupt-close", 400)]);
+    for (const text of [renderRun(plain, new Chalk({ level: 0 })), renderMarkdown(plain), renderHtml(plain), renderJunit(plain)]) {
+      expect(text).not.toContain("noise floor");
+    }
   });
 });
