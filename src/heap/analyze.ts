@@ -9,7 +9,7 @@ import { baselineTurnover, type BaselineGroup } from "./baseline-turnover.js";
 import type { ConstructorDelta, HeapDiff } from "./model.js";
 import { readHeapSnapshot } from "./snapshot.js";
 import { readSummaries } from "./summaries.js";
-import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET, USER_TYPES, type SurvivorBudget, type SurvivorInput } from "./survivors.js";
+import { analyzeSurvivors, USER_TYPES, type SurvivorJudge } from "./survivors.js";
 
 export interface SnapshotSeries {
   /** The baseline. */
@@ -24,14 +24,13 @@ export interface SnapshotSeries {
   survivorsFromAfter?: boolean;
   /** Sessions run at each snapshot after the baseline (between…, last), for growth per session. */
   sessions?: number[];
-  budget?: SurvivorBudget;
+  /** The judge's survivor rule (src/verdict/survivors.ts); without it groups are measured, none called a leak. */
+  judge?: SurvivorJudge;
   /**
-   * Also read the baseline with its edges, to judge survivors net of the baseline objects
+   * Also read the baseline with its edges, to count survivors net of the baseline objects
    * each group lost (issue 11): exact for caches that evict, at the cost of a second graph.
    */
   turnover?: boolean;
-  /** Decides a group's leak from its counts net of turnover (the judge's rule). */
-  judgeGrowth?: SurvivorInput["judgeGrowth"];
   /** How many constructors and survivor groups to report. */
   top?: number;
   signal?: AbortSignal;
@@ -110,9 +109,8 @@ export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff
     allocatedBy: afterIds,
     rounds,
     sessions: series.sessions?.[between.length],
-    budget: series.budget ?? DEFAULT_SURVIVOR_BUDGET,
+    judge: series.judge,
     turnover,
-    judgeGrowth: series.judgeGrowth,
     top,
   });
   return {

@@ -12,11 +12,13 @@ import path from "node:path";
 import vm from "node:vm";
 import v8 from "node:v8";
 import { isMainThread } from "node:worker_threads";
+import { appGauges, installRegistry } from "./app-gauges.cjs";
+import { socketIoGauges, watchSocketIo } from "./socketio.cjs";
 
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure" | "snapshot" | "track-allocations";
+  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges" | "track-allocations";
   /** snapshot: absolute path of the .heapsnapshot file to write. */
   file?: string;
   /** track-allocations: false stops it. */
@@ -84,6 +86,9 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined): Prom
     }
     case "measure":
       return { memory: process.memoryUsage(), resources: activeResources(), cpu: process.cpuUsage() };
+    case "gauges":
+      // Socket.IO's own counts, then the app's gauges (leakcheck/gauges).
+      return { gauges: { ...socketIoGauges(), ...appGauges() } };
     case "snapshot": {
       const file = request.file;
       if (typeof file !== "string" || !path.isAbsolute(file) || !file.endsWith(".heapsnapshot")) {
@@ -196,6 +201,8 @@ async function handleLine(connection: net.Socket, line: string, probeToken: stri
 if (dir && token && isMainThread) {
   try {
     watchListen();
+    watchSocketIo();
+    installRegistry();
     startChannel(dir, token);
   } catch {
     // A probe that cannot start leaves the server untouched; leakcheck reports heap checks as unavailable.

@@ -1,6 +1,7 @@
 // Taking the server's measure: gauges from the metrics endpoint, and through the probe
 // heap used after a full GC and active timers and sockets.
 
+import type { MemoryFigures } from "../report-schema/scenario.js";
 import { fetchMetrics } from "../server-under-test/metrics.js";
 import type { Target } from "../server-under-test/target.js";
 
@@ -17,13 +18,6 @@ export interface Measurement {
   memory?: MemoryFigures;
 }
 
-export interface MemoryFigures {
-  rss?: number;
-  heapTotal?: number;
-  heapUsed?: number;
-  external?: number;
-  arrayBuffers?: number;
-}
 
 export interface MeasureOptions {
   metricsPath: string;
@@ -35,7 +29,7 @@ export interface MeasureOptions {
 export async function measure(target: Target, options: MeasureOptions, gc: boolean): Promise<Measurement> {
   // The probe first: the metrics request's own connection must not be counted as a socket.
   const probe = target.probe ? await (gc ? target.probe.gc(options.timeoutMs) : target.probe.measure(options.timeoutMs)) : undefined;
-  const metrics = await fetchMetrics(target.baseUrl, options.metricsPath, options.timeoutMs);
+  const metrics = await fetchMetrics(target, options.metricsPath, options.timeoutMs);
   const gauges: Record<string, number> = {};
   for (const name of options.gauges) gauges[name] = metrics.gauges[name] ?? 0;
   return {

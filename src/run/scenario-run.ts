@@ -1,76 +1,37 @@
-// One scenario, phase by phase: start the server → warm up → baseline → rounds →
-// settle → final → verdict; the server and everything else stopped at the end, always.
+// One scenario, phase by phase: start the server → warm up → baseline → rounds → settle →
+// final → verdict; the server and everything else stopped at the end, always. This file
+// only sequences: phase timing (phase-clock.ts), the measurer (measurer.ts), the load
+// (load-driver.ts), the round plan (round-plan.ts) and the result (scenario-result.ts).
 
 import { setMaxListeners } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { formatDuration } from "../duration.js";
-import { formatBytes } from "../format.js";
-import { oneLine, RunError } from "../errors.js";
-import { FaultProxy } from "../load/fault-proxy.js";
-import { startHttpLoad } from "../load/http-load.js";
-import { runSessions, type PoolOptions } from "../load/session-pool.js";
+import { oneLine } from "../errors.js";
 import { LoadStats } from "../load/stats.js";
+import type { RunEvent } from "../report-schema/events.js";
+import type { HeapPoint, ScenarioResult } from "../report-schema/scenario.js";
 import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
-import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
-import { gaugeBudget, type Budget } from "../verdict/budget.js";
-import { writeHeapDiffReport } from "../report/heap-diff.js";
-import { judge, survivorSentence, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
-import type { HeapReading } from "../verdict/heap-trend.js";
-import { growthJudge } from "../verdict/survivor-growth.js";
-import { allocationSites } from "../heap/allocation-sites.js";
-import { extensionNote, heapUnsure, roomForRound, whyMoreRounds } from "./adaptive-rounds.js";
-import type { HeapDiff } from "../heap/model.js";
+import { readinessOf } from "../server-under-test/readiness.js";
+import { startTarget, type TargetSpec } from "../server-under-test/target.js";
+import type { Budget } from "../verdict/budget.js";
+import { abortable } from "./abortable.js";
 import { CleanupStack } from "./cleanup.js";
-import { measure, settle, type Measurement, type MeasureOptions, type SettleOptions } from "./measure.js";
-import { withinDeadline } from "./deadline.js";
-import { harnessMemory, type HarnessMemoryPoint } from "./harness-memory.js";
-import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
-import { SnapshotSeries } from "./snapshots.js";
-import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
+import { soakNote } from "./harness-memory.js";
+import { loadCounts, loadDriver } from "./load-driver.js";
+import { judgeWithSnapshots } from "./judging.js";
+import { Measurer } from "./measurer.js";
+import { pingForConcurrency, RUN_DEFAULTS, type RunOptions } from "./options.js";
+import { PhaseClock } from "./phase-clock.js";
+import { Sampler } from "./sampler.js";
+import { fixedPlan, soakPlan, type RoundPlan } from "./round-plan.js";
+import { BETWEEN_ROUNDS, runRounds } from "./rounds.js";
+import { adaptRounds } from "./adaptive-rounds.js";
+import type { HeapDiff } from "../heap/model.js";
+import type { HeapReading } from "../verdict/heap-trend.js";
+import { buildScenarioResult, measurementsFor } from "./scenario-result.js";
 
-export interface ScenarioResult extends ScenarioVerdict {
-  name: string;
-  source: string;
-  sessions: number;
-  seed: number;
-  target: string;
-  settings: { sessions: number; concurrency: number; rounds: number; warmup: number; httpLoad: boolean; durationMs?: number };
-  load: {
-    started: number;
-    finished: number;
-    failed: number;
-    peakClients: number;
-    acks: number;
-    errorAcks: number;
-    httpRequests: number;
-    sessionsPerSecond: number;
-    loadMs: number;
-    driverCpuMsPerSession: number;
-    serverCpuMsPerSession: number | null;
-    ackLatencyMs: { p50: number; p95: number; p99: number; max: number };
-    failures: { message: string; count: number }[];
-  };
-  heapPoints: HeapPoint[];
-  /** leakcheck's own memory after each round (after a GC of its own in a soak). */
-  harnessMemory: HarnessMemoryPoint[];
-  /** The memory timeline: a sample every --sample-interval, and every measurement the run took (GC points marked). */
-  samples: Sample[];
-  /** Phase boundaries, in ms since the scenario started. */
-  phases: PhaseSpan[];
-  /** Heap snapshots kept in the run folder (paths relative to it), in the order taken. */
-  snapshots: { label: string; file: string; bytes: number }[];
-  /** What the snapshots say leaked and what holds it (when snapshots were taken and read). */
-  heapDiff?: HeapDiff;
-  /** The heap-diff report files in the run folder (relative to it). */
-  heapDiffFiles?: { markdown: string; html: string };
-  settle: { tookMs: number; atBaseline: boolean } | null;
-  timings: Partial<Record<RunPhase, number>>;
-  notes: string[];
-  logFile?: string;
-  durationMs: number;
-}
+export type { ScenarioResult } from "../report-schema/scenario.js";
 
 export interface ScenarioRunContext {
   options: RunOptions;
@@ -103,25 +64,15 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
   };
   settings.rounds = Math.max(1, Math.min(settings.rounds, settings.sessions));
   const started = Date.now();
-  const timings: Partial<Record<RunPhase, number>> = {};
   const notes: string[] = [];
   const cleanup = new CleanupStack();
   const stats = new LoadStats();
   const sampler = new Sampler(stats, started, options.sampleIntervalMs);
-  let series: SnapshotSeries | undefined;
-  let phaseStart = Date.now();
-  let currentPhase: RunPhase = "start";
-  const enter = (phase: RunPhase, detail?: string) => {
-    timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStart);
-    currentPhase = phase;
-    phaseStart = Date.now();
-    sampler.enterPhase(phase, detail);
-    emit({ type: "phase", scenario: name, phase, detail });
-  };
+  const clock = new PhaseClock(name, sampler, emit);
+  let measurer: Measurer | undefined;
+  let completed = false;
 
   try {
-    sampler.enterPhase("start");
-    emit({ type: "phase", scenario: name, phase: "start" });
     const spec: TargetSpec =
       options.target.kind === "bundled"
         ? {
@@ -133,11 +84,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
           }
         : options.target;
     // One server.log per run folder, a section per scenario (the servers run one after another).
+    // Attached with --url, the server's output is not leakcheck's: no log, and no pointer to one.
     const logFile = path.join(context.runDir, "server.log");
-    await fs.appendFile(logFile, `==> leakcheck: ${name} · ${new Date().toISOString()}\n`, { mode: 0o600 });
+    const attached = spec.kind === "url";
+    if (!attached) await fs.appendFile(logFile, `==> leakcheck: ${name} · ${new Date().toISOString()}\n`, { mode: 0o600 });
     const target = await abortable(
       startTarget(spec, {
-        readyPath: options.metricsPath,
+        readiness: readinessOf(options),
         readyTimeoutMs: options.readyTimeoutMs,
         logPath: logFile,
         port: options.port,
@@ -149,451 +102,173 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
     }
     if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if (!target.hasMetrics) notes.push(`no metrics endpoint at ${options.metricsPath}: gauges are Socket.IO's counts and leakcheck/gauges, read by the probe (--metrics-path names an endpoint elsewhere)`);
 
-    const first = await fetchMetrics(target.baseUrl, options.metricsPath, options.probeTimeoutMs);
+    const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
-    const measureOptions: MeasureOptions = { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs };
-    // A crash, or a server alive but answering nothing, ends the scenario through its abort
-    // signal: every wait below is abortable, and nothing holds a reaction per wait on a
-    // promise that stays pending all run (a soak waits thousands of times).
-    target.crashed.catch((error: unknown) => scenarioAbort.abort(error));
-    sampler.onHung((waitedMs) =>
-      scenarioAbort.abort(
-        new RunError(
-          `the server stopped answering: GET ${new URL(options.metricsPath, target.baseUrl).href} had no reply within ${formatDuration(waitedMs)} (hung or overloaded): raise --probe-timeout if it is only slow`,
-        ),
-      ),
-    );
-    const guard = <T>(work: Promise<T>) =>
-      abortable(work, signal).catch(async (error: unknown) => {
-        if (signal.aborted) throw signal.reason;
-        // The probe connection closing, a refused request: better told as how the server died.
-        throw (await target.crashError(2000)) ?? error;
-      });
-    sampler.start(target, measureOptions);
-    cleanup.push("sampler", () => sampler.stop());
-    const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
-    series = snapshots;
-    // Guarded outside, so an interruption never waits for a timeline sample in flight; and
-    // inside, so no snapshot is started after it.
-    /** A measurement after a full GC (when the probe can), recorded as a GC point of the timeline; a heap snapshot when wanted. */
-    const gcPoint = (label: string, sessions: number, snapshot: boolean) =>
-      guard(
-        sampler.exclusive(async () => {
-          const point = await guard(measure(target, measureOptions, Boolean(target.probe)));
-          sampler.record(point, label);
-          if (snapshot) await guard(snapshots.take(label, sessions));
-          return point;
-        }),
-      );
-    const settleTo = (reference: Measurement, settleOptions: Omit<SettleOptions, "onMeasure">) =>
-      guard(sampler.exclusive(() => settle(target, reference, measureOptions, { ...settleOptions, onMeasure: (now) => sampler.record(now) })));
-
-    let proxy: Promise<FaultProxy> | undefined;
-    const host = new URL(target.baseUrl).hostname;
-    const pool: PoolOptions = {
-      host,
-      port: target.port,
-      socketIoPath: options.socketIoPath,
-      seed: options.seed,
-      concurrency: settings.concurrency,
-      sessionTimeoutMs: options.sessionTimeoutMs,
-      connectTimeoutMs: RUN_DEFAULTS.connectTimeoutMs,
-      ackTimeoutMs: RUN_DEFAULTS.ackTimeoutMs,
-      stats,
-      signal,
-      proxy: () => {
-        proxy ??= FaultProxy.start(host, target.port).then((started) => {
-          cleanup.push("fault proxy", () => started.close());
-          return started;
-        });
-        return proxy;
-      },
-    };
-
-    // Silently cut connections are the server's to time out: wait for the proxy to close them first.
-    const proxyDrained = async (timeoutMs: number) => (proxy ? (await proxy).drained(timeoutMs) : undefined);
-
-    const progress = (round: number, total: number, base: number) =>
+    const m = new Measurer({
+      target,
+      measure: { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs },
+      sampler,
+      runDir: context.runDir,
+      scenario: name,
+      snapshots: options.snapshots,
+      probeTimeoutMs: options.probeTimeoutMs,
+      abort: scenarioAbort,
+      cleanup,
+    });
+    measurer = m;
+    m.start();
+    const load = loadDriver(scenario, target, options, settings.concurrency, stats, signal, cleanup);
+    const progress = (round: number, rounds: number, total: number, base: number) =>
       setInterval(() => {
-        emit({
-          type: "progress",
-          scenario: name,
-          round,
-          // 0: a soak, with as many rounds as fit in --duration
-          rounds: options.durationMs !== undefined ? 0 : settings.rounds,
-          done: stats.sessionsDone - base,
-          total,
-          clients: stats.clientsConnected,
-          failed: stats.sessionsFailed,
-        });
+        emit({ type: "progress", scenario: name, round, rounds, done: stats.sessionsDone - base, total, clients: stats.clientsConnected, failed: stats.sessionsFailed });
       }, 250);
 
     // Warm-up: one-time allocations (compiled code, pools, caches) happen before the baseline.
-    enter("warm-up", `${settings.warmup} sessions`);
+    clock.enter("warm-up", `${settings.warmup} sessions`);
     if (settings.warmup > 0) {
-      const ticker = progress(0, settings.warmup, 0);
+      const ticker = progress(0, options.durationMs !== undefined ? 0 : settings.rounds, settings.warmup, 0);
       try {
-        await guard(runSessions(scenario, 0, 0, settings.warmup, pool));
+        await m.guard(load.run(0, 0, settings.warmup));
       } finally {
         clearInterval(ticker);
       }
     }
     const warmupFailed = stats.sessionsFailed;
-    // Between rounds: long enough a quiet window to outlast a resume grace and a proxy's give-up timer.
-    const quick = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100, signal };
-    const zero = await guard(sampler.exclusive(() => measure(target, measureOptions, false)));
+    const zero = await m.quiet();
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
-    await guard(proxyDrained(quick.timeoutMs * 4));
-    await settleTo(zero, quick);
+    await m.guard(load.proxyDrained(BETWEEN_ROUNDS.timeoutMs * 4));
+    await m.settleTo(zero, BETWEEN_ROUNDS);
 
-    enter("baseline");
+    clock.enter("baseline");
     // --allocation-sites: stacks recorded for everything allocated from here on (issue 11).
-    if (options.allocationSites && target.probe) await guard(target.probe.trackAllocations(options.probeTimeoutMs));
-    const baseline = await gcPoint("baseline", 0, snapshots.mode !== "never");
+    if (options.allocationSites && target.probe) await m.guard(target.probe.trackAllocations(options.probeTimeoutMs));
+    const baseline = await m.gcPoint("baseline", 0, m.snapshots.mode !== "never");
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
-    // Several GC readings per round (issue 11): the heap interval is drawn from their means.
-    const readings: HeapReading[] = [];
-    const readHeap = async (round: number, sessions: number, first: Measurement) => {
-      if (!target.probe || first.heapUsed === undefined) return;
-      readings.push({ round, sessions, heapUsed: first.heapUsed });
-      for (let more = 1; more < GC_READINGS; more++) {
-        const again = await guard(sampler.exclusive(() => measure(target, measureOptions, true)));
-        if (again.heapUsed !== undefined) readings.push({ round, sessions, heapUsed: again.heapUsed });
-      }
-    };
-    await readHeap(0, 0, baseline);
 
     // A soak runs rounds of the usual size until its time is up; the total is known at the end.
-    const soakEndsAt = options.durationMs !== undefined ? Date.now() + options.durationMs : undefined;
-    const soakRoundSize = Math.max(1, Math.ceil(settings.sessions / settings.rounds));
-    const moreRounds = (round: number) => (soakEndsAt === undefined ? round <= settings.rounds : round === 1 || Date.now() < soakEndsAt);
-    const harness: HarnessMemoryPoint[] = [];
-    enter(
-      "rounds",
-      soakEndsAt === undefined
-        ? `${settings.sessions} sessions in ${settings.rounds} rounds`
-        : `soak for ${formatDuration(options.durationMs!)} in rounds of ${soakRoundSize} sessions`,
-    );
-    // HTTP load runs while each round's sessions run, and stops before the round's
-    // measurement: its connections would otherwise count as sockets above the baseline.
-    const httpPaths = [options.metricsPath, ...(options.target.kind === "bundled" ? ["/api/health", "/api/results/recent"] : [])];
-    const withHttpLoad = async <T>(work: Promise<T>): Promise<T> => {
-      if (!settings.httpLoad) return work;
-      const load = startHttpLoad(target.baseUrl, httpPaths, stats);
-      const stopLoad = cleanup.push("http load", () => load.stop());
-      try {
-        return await work;
-      } finally {
-        await stopLoad();
-      }
-    };
-    const loadStarted = Date.now();
-    const loadCpu = process.cpuUsage();
-    let done = 0;
-    let drivingMs = 0; // time with sessions in flight, without the measurements between rounds
-    let lastRound: Measurement = baseline;
-    let round = 1;
-    /** One round of `count` sessions, then settle and a GC point (with a snapshot when asked). */
-    const runRound = async (count: number, snapshot: boolean) => {
-      const ticker = progress(round, soakEndsAt === undefined ? Math.max(settings.sessions, done + count) : done + count, settings.warmup);
-      const doneBefore = stats.sessionsDone;
-      try {
-        const roundStarted = Date.now();
-        const sessions = withinDeadline(runSessions(scenario, round, settings.warmup + done, count, pool), options.roundTimeoutMs, () => {
-          const finished = stats.sessionsDone - doneBefore;
-          return new RunError(
-            `round ${round} of ${name} did not finish within ${formatDuration(options.roundTimeoutMs)} (${finished} of ${count} sessions done): raise --round-timeout, or lower --sessions`,
-          );
-        });
-        await guard(withHttpLoad(sessions));
-        drivingMs += Date.now() - roundStarted;
-      } finally {
-        clearInterval(ticker);
-      }
-      done += count;
-      if (target.probe) {
-        await guard(proxyDrained(quick.timeoutMs * 4));
-        await settleTo(baseline, quick);
-        const point = await gcPoint(`round ${round}`, done, snapshot);
-        lastRound = point;
-        if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
-        if (soakEndsAt === undefined) await readHeap(round, done, point);
-      }
-      harness.push(harnessMemory(round, done, soakEndsAt !== undefined));
-      // A soak of many short rounds: both series keep their shape at a bounded length.
-      thinRounds(heapPoints);
-      thinRounds(harness);
-    };
-    for (; moreRounds(round); round++) {
-      const count = soakEndsAt === undefined ? Math.floor((settings.sessions * round) / settings.rounds) - done : soakRoundSize;
-      // A soak takes no snapshot per round: there is no telling how many rounds it will have.
-      // on-fail takes one half way (and the check one at the end): two intervals date what
-      // survives, so a pool or cache that filled in the first half is seen to stop (issue 11).
-      const midway = snapshots.mode === "on-fail" && settings.rounds >= 2 && round === Math.ceil(settings.rounds / 2);
-      await runRound(count, (snapshots.mode === "always" || midway) && soakEndsAt === undefined);
+    const plan: RoundPlan =
+      options.durationMs === undefined ? fixedPlan(settings.sessions, settings.rounds) : soakPlan(settings.sessions, settings.rounds, options.durationMs);
+    // Several GC readings per round (not in a soak): the heap interval is drawn from their means.
+    const readings: HeapReading[] | undefined = plan.kind === "soak" ? undefined : [];
+    if (readings) await m.readHeap(readings, 0, 0, baseline);
+    clock.enter("rounds", plan.detail);
+    const roundsInput = { m, load, target, stats, settings, options, name, cleanup, baseline, heapPoints, readings, progress };
+    const rounds = await runRounds({ ...roundsInput, plan });
+    if (plan.kind === "soak") {
+      settings.rounds = plan.ran.rounds;
+      settings.sessions = plan.ran.sessions;
+      notes.push(soakNote(rounds.harness, rounds.loadMs));
     }
-
-    // The check (issue 11): the heap interval, and the survivors counted net of turnover from
-    // the snapshots so far (on-fail: the baseline and one taken now). When the interval
-    // straddles the budget or the two disagree, more rounds of the same size, each with a
-    // snapshot to date what survives, until they agree or --max-sessions/--max-duration.
+    // The check, and more rounds while the heap interval straddles the budget or heap and
+    // survivors disagree, up to --max-sessions/--max-duration (issue 11).
     let checked: HeapDiff | undefined;
-    const judgeGrowth = growthJudge(context.budget.survivors);
-    const check = async (): Promise<string | undefined> => {
-      if (snapshots.mode !== "never" && target.probe) {
-        if (snapshots.lastSessions !== done) await guard(sampler.exclusive(() => guard(snapshots.take(`round ${round - 1}`, done))));
-        enter("heap-diff", `${snapshots.taken.length} snapshots`);
-        try {
-          checked = await abortable(
-            snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal, { judgeGrowth, keep: false }),
-            signal,
-          );
-        } catch (error) {
-          if (signal.aborted) throw error;
-          notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
-          checked = undefined;
-        }
-        enter("rounds");
-      }
-      return whyMoreRounds({
+    if (readings && target.probe) {
+      const adapted = await adaptRounds({
+        m,
         readings,
-        budgetBytes: context.budget.heap.perSessionBytes,
-        leakingGroups: checked ? checked.survivors.groups.filter((group) => group.leak).length : undefined,
-        undatedLeaks: checked?.survivors.groups.filter((group) => group.leak && group.growth && group.growth.rounds.filter((r) => r.sessions > 0).length < 2).length,
+        budget: context.budget,
+        ran: { ...plan.ran },
+        roundSize: Math.max(1, Math.ceil(settings.sessions / settings.rounds)),
+        limits: { maxSessions: options.maxSessions ?? settings.sessions * 2, maxDurationMs: options.maxDurationMs },
+        baseline,
+        last: rounds.last,
+        signal,
+        notes,
+        onReading: (reading) => (reading ? clock.enter("heap-diff", `${m.snapshots.taken.length} snapshots`) : clock.enter("rounds")),
+        runMore: async (more) => {
+          const extra = await runRounds({ ...roundsInput, plan: more });
+          rounds.harness.push(...extra.harness);
+          rounds.last = extra.last;
+          rounds.drivingMs += extra.drivingMs;
+          rounds.loadMs += extra.loadMs;
+          rounds.driverCpuMs += extra.driverCpuMs;
+        },
       });
-    };
-    // Gauges or handles already over budget after the last round: a leak whatever the heap
-    // says, and more rounds would only change its count.
-    const leftOver =
-      Object.entries(lastRound.gauges).some(([gauge, value]) => value - (baseline.gauges[gauge] ?? 0) > gaugeBudget(context.budget, gauge)) ||
-      (lastRound.timers ?? 0) - (baseline.timers ?? 0) > context.budget.handles.timers ||
-      (lastRound.sockets ?? 0) - (baseline.sockets ?? 0) > context.budget.handles.sockets;
-    if (soakEndsAt === undefined && target.probe) {
-      const roundSize = Math.max(1, Math.ceil(settings.sessions / settings.rounds));
-      const limits = { maxSessions: options.maxSessions ?? settings.sessions * 2, maxDurationMs: options.maxDurationMs, startedAt: Date.now() };
-      const checkedWhy = await check();
-      const first = leftOver ? undefined : checkedWhy;
-      let why = first;
-      let extra = 0;
-      if (first !== undefined) {
-        // The extra rounds in one go, without snapshots, and one check at the end (a snapshot
-        // and a read, not one per round); a heap interval that stops straddling ends them early.
-        const heapOnly = whyMoreRounds({ readings, budgetBytes: context.budget.heap.perSessionBytes }) !== undefined && !checked?.survivors.groups.some((group) => group.leak);
-        while (roomForRound(done, roundSize, limits)) {
-          await runRound(roundSize, false);
-          round++;
-          extra++;
-          if (heapOnly && !heapUnsure(readings, context.budget.heap.perSessionBytes)) break;
-        }
-        if (extra > 0) why = await check();
-      }
-      if (extra > 0) {
-        settings.rounds = round - 1;
-        settings.sessions = done;
-        notes.push(extensionNote(extra, extra * roundSize, Date.now() - limits.startedAt, first!, why));
-      } else if (first !== undefined) notes.push(`${first}; no room for more rounds within --max-sessions/--max-duration: judged as it stands`);
+      checked = adapted.checked;
+      settings.rounds = adapted.ran.rounds;
+      settings.sessions = adapted.ran.sessions;
     }
-    if (soakEndsAt !== undefined) {
-      settings.rounds = round - 1;
-      settings.sessions = done;
-      notes.push(soakNote(harness, Date.now() - loadStarted));
-    }
-    const loadMs = Date.now() - loadStarted;
-    const cpu = process.cpuUsage(loadCpu);
-    const serverCpuMs =
-      lastRound.serverCpuMs !== undefined && baseline.serverCpuMs !== undefined ? lastRound.serverCpuMs - baseline.serverCpuMs : undefined;
 
-    enter("settle");
-    await guard(proxyDrained(options.settleTimeoutMs));
-    const settled = await settleTo(baseline, {
-      timeoutMs: options.settleTimeoutMs,
-      quietMs: Math.min(3000, options.settleTimeoutMs),
-      intervalMs: 200,
-      signal,
-    });
+    clock.enter("settle");
+    await m.guard(load.proxyDrained(options.settleTimeoutMs));
+    const settled = await m.settleTo(baseline, { timeoutMs: options.settleTimeoutMs, quietMs: Math.min(3000, options.settleTimeoutMs), intervalMs: 200 });
 
-    enter("final");
-    // on-fail: the check's snapshot of the last round stands for the final one (one snapshot less per scenario).
-    // A soak (no check: there is no telling how many rounds) keeps the baseline/final pair of on-fail.
-    const final = await gcPoint("final", settings.sessions, snapshots.mode === "always" || (snapshots.mode === "on-fail" && soakEndsAt !== undefined));
-
-    const measurements: Measurements = {
+    clock.enter("final");
+    // on-fail: the check's snapshot after the last round stands for the final one; a soak
+    // (no check: there is no telling how many rounds) keeps its baseline/final pair.
+    const final = await m.gcPoint("final", settings.sessions, m.snapshots.mode === "always" || (m.snapshots.mode === "on-fail" && !checked));
+    const measurements = measurementsFor({
       name,
       sessionLabel: scenario.sessionLabel ?? "sessions",
       sessions: settings.sessions,
-      gauges: Object.fromEntries(gaugeNames.map((gauge) => [gauge, { baseline: baseline.gauges[gauge], final: final.gauges[gauge] }])),
-      handles:
-        baseline.timers !== undefined && final.timers !== undefined
-          ? {
-              timers: { baseline: baseline.timers, final: final.timers },
-              sockets: { baseline: baseline.sockets ?? 0, final: final.sockets ?? 0 },
-            }
-          : undefined,
-      heap:
-        target.probe && baseline.heapUsed !== undefined && final.heapUsed !== undefined
-          ? { points: heapPoints, baseline: baseline.heapUsed, final: final.heapUsed, readings }
-          : undefined,
+      gauges: gaugeNames,
+      baseline,
+      final,
+      probe: Boolean(target.probe),
+      heapPoints,
+      readings,
       failedSessions: stats.sessionsFailed - warmupFailed,
       failureSummary: stats.failureSummary(),
-    };
+    });
 
-    enter("stop");
-    await sampler.stop();
+    clock.enter("stop");
+    await m.stop();
     // The server goes first: the snapshots are files now, and the analysis wants the CPU.
+    // Its failures are the result's notes; the stack is not drained again below.
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
 
-    // The survivors are judged from the check (baseline and rounds, counted net of turnover);
-    // the final snapshot is kept beside them for DevTools when the scenario fails or always.
-    let heapDiff: HeapDiff | undefined = checked;
-    // always: read again with the final snapshot, taken after the full settle (what a resume
-    // grace or a ping timeout frees only then is not counted as surviving).
-    if (snapshots.mode === "always" && checked && snapshots.taken.length > (snapshots.taken.at(-1)?.label === "final" ? 2 : 1)) {
-      enter("heap-diff", `${snapshots.taken.length} snapshots`);
-      try {
-        heapDiff = await abortable(
-          snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal, { judgeGrowth }),
-          signal,
-        );
-      } catch (error) {
-        if (signal.aborted) throw error;
-        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
-      }
-    }
-    if (heapDiff) measurements.survivors = heapDiff.survivors.groups;
-    const verdict = judge(measurements, context.budget);
-    if (heapDiff && (snapshots.mode === "always" || verdict.verdict === "fail")) snapshots.keep();
-    else if (snapshots.mode === "on-fail") heapDiff = undefined;
-    // A soak's pair, read only to name what holds a failure.
-    if (!heapDiff && soakEndsAt !== undefined && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
-      enter("heap-diff", `${snapshots.taken.length} snapshots`);
-      try {
-        heapDiff = await abortable(snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal), signal);
-        const top = heapDiff.survivors.groups[0];
-        if (top) verdict.reasons.push(`largest survivors: ${survivorSentence(top)}`);
-      } catch (error) {
-        if (signal.aborted) throw error;
-        notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
-      }
-    }
-    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, notes);
+    const snapshots = m.snapshots;
+    const { verdict, heapDiff } = await judgeWithSnapshots(measurements, context.budget, snapshots, {
+      signal,
+      onReading: () => clock.enter("heap-diff", `${snapshots.taken.length} snapshots`),
+      notes,
+      checked,
+      allocationSites: options.allocationSites,
+    });
     await snapshots.discardUnkept();
-    const heapDiffFiles = heapDiff ? await writeHeapDiffReport(context.runDir, `${name}.heap-diff`, heapDiff, name) : undefined;
-    timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStart);
+    const timings = clock.read();
     // A few slow samples under full load are expected; many mean the timeline has gaps worth knowing of.
-    if (sampler.missed > sampler.samples.length / 10) {
-      notes.push(`${sampler.missed} timeline samples could not be taken (the server answered too slowly): the timeline has gaps`);
+    if (m.sampler.missed > m.sampler.samples.length / 10) {
+      notes.push(`${m.sampler.missed} timeline samples could not be taken (the server answered too slowly): the timeline has gaps`);
     }
-    return {
+    const result = buildScenarioResult({
       name,
       source: loaded.source,
-      sessions: settings.sessions,
       seed: options.seed,
       target: target.description,
-      settings: soakEndsAt === undefined ? settings : { ...settings, durationMs: options.durationMs },
-      ...verdict,
-      load: {
-        started: stats.sessionsStarted,
-        finished: stats.sessionsFinished,
-        failed: stats.sessionsFailed,
-        peakClients: stats.peakClients,
-        acks: stats.acks,
-        errorAcks: stats.errorAcks,
-        httpRequests: stats.httpRequests,
-        sessionsPerSecond: Math.round((settings.sessions / Math.max(1, drivingMs)) * 1000),
-        loadMs,
-        // Both sides over the rounds (the server's includes the GC leakcheck forces after each round).
-        driverCpuMsPerSession: round2((cpu.user + cpu.system) / 1000 / Math.max(1, settings.sessions)),
-        serverCpuMsPerSession: serverCpuMs === undefined ? null : round2(serverCpuMs / Math.max(1, settings.sessions)),
-        ackLatencyMs: {
-          p50: round2(stats.latency.percentile(50)),
-          p95: round2(stats.latency.percentile(95)),
-          p99: round2(stats.latency.percentile(99)),
-          max: round2(stats.latency.max),
-        },
-        failures: stats.failureSummary(),
-      },
+      settings: plan.kind === "soak" ? { ...settings, durationMs: options.durationMs } : settings,
+      verdict,
+      load: loadCounts(stats),
+      drivingMs: rounds.drivingMs,
+      loadMs: rounds.loadMs,
+      driverCpuMs: rounds.driverCpuMs,
+      serverCpuMs:
+        rounds.last.serverCpuMs !== undefined && baseline.serverCpuMs !== undefined ? rounds.last.serverCpuMs - baseline.serverCpuMs : undefined,
       heapPoints,
-      harnessMemory: harness,
-      samples: sampler.samples,
-      phases: sampler.phases,
-      snapshots: snapshots.taken.map((snapshot) => ({
-        label: snapshot.label,
-        file: path.relative(context.runDir, snapshot.file),
-        bytes: snapshot.bytes,
-      })),
-      ...(heapDiff ? { heapDiff, heapDiffFiles } : {}),
-      settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
-      timings: { ...timings, rounds: timings.rounds },
+      harnessMemory: rounds.harness,
+      samples: m.sampler.samples,
+      phases: m.sampler.phases,
+      runDir: context.runDir,
+      snapshots: snapshots.taken,
+      heapDiff,
+      settle: settled,
+      timings,
       notes,
-      logFile: path.relative(process.cwd(), logFile),
+      logFile: attached ? undefined : path.relative(process.cwd(), logFile),
       durationMs: Date.now() - started,
-    };
+    });
+    completed = true;
+    return result;
   } finally {
     context.signal.removeEventListener("abort", onRunAbort);
     if (!signal.aborted) scenarioAbort.abort(new Error("the scenario ended"));
-    const failures = await cleanup.drain();
-    // Snapshots nobody will read (on-fail and passing, or the run stopped) go; a half-written one always.
-    await series?.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
+    // Drained here only when the scenario did not get to its stop phase (an error, an interruption).
+    const failures = cleanup.drained ? [] : await cleanup.drain();
+    // Snapshots nobody will read (the run stopped) go; a half-written one always.
+    if (!completed) await measurer?.snapshots.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
     for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
   }
 }
-
-/** GC readings per round: their mean is the round's point in the heap interval. */
-const GC_READINGS = 3;
-
-/** Where the leaking groups' objects were allocated, from the newest snapshot (taken while allocations were tracked). */
-async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
-  const leaking = diff.survivors.groups.filter((group) => group.leak && group.sampleIds && group.sampleIds.length > 0);
-  const newest = snapshots.taken.at(-1);
-  if (leaking.length === 0 || !newest) return;
-  try {
-    const sites = await allocationSites(newest.file, leaking.map((group) => group.sampleIds!));
-    leaking.forEach((group, index) => {
-      if (sites[index]) group.allocatedAt = sites[index]!.text;
-    });
-    if (sites.every((site) => site === undefined)) notes.push("--allocation-sites: the snapshot carries no allocation stacks for the leaking objects");
-  } catch (error) {
-    notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);
-  }
-}
-
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
-}
-
-/** Past MAX_ROUND_POINTS, every other point goes (the first and the newest stay): constant memory, same trend. */
-const MAX_ROUND_POINTS = 1000;
-function thinRounds<T>(points: T[]): void {
-  if (points.length <= MAX_ROUND_POINTS) return;
-  const last = points.length - 1;
-  const kept = points.filter((_, index) => index % 2 === 0 || index === last);
-  points.splice(0, points.length, ...kept);
-}
-
-/** What a soak shows of leakcheck itself: its heap after GC and RSS from the first round to the last. */
-function soakNote(points: HarnessMemoryPoint[], ms: number): string {
-  const first = points[0];
-  const last = points.at(-1)!;
-  const peakRss = points.reduce((peak, point) => Math.max(peak, point.rssBytes), 0);
-  return (
-    `soak: ${last.round} rounds, ${last.sessions.toLocaleString("en-US")} sessions in ${formatDuration(ms)}; ` +
-    `leakcheck's own heap after GC ${formatBytes(first.heapUsedBytes)} → ${formatBytes(last.heapUsedBytes)}, ` +
-    `RSS ${formatBytes(first.rssBytes)} → ${formatBytes(last.rssBytes)} (peak ${formatBytes(peakRss)})`
-  );
-}
-
-/** Rejects as soon as the run is interrupted, whatever `work` is waiting for. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => (signal.removeEventListener("abort", onAbort), resolve(value)),
-      (error) => (signal.removeEventListener("abort", onAbort), reject(error)),
-    );
-  });
-}
-

@@ -5,9 +5,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { RunError } from "../errors.js";
-import { analyzeSnapshots, type SnapshotSeries as SnapshotSeries_ } from "../heap/analyze.js";
+import { analyzeSnapshots } from "../heap/analyze.js";
 import type { HeapDiff } from "../heap/model.js";
-import type { SurvivorBudget } from "../heap/survivors.js";
+import type { SurvivorJudge } from "../heap/survivors.js";
 import { trackPath, untrackPath } from "../server-under-test/leftovers.js";
 import type { Target } from "../server-under-test/target.js";
 import type { SnapshotMode } from "./options.js";
@@ -55,11 +55,12 @@ export class SnapshotSeries {
   }
 
   /**
-   * Reads the series (baseline, rounds, final) and finds what survived; marks the files kept
-   * unless `keep` is false (a check while the rounds go on: keep() decides later).
+   * Reads the series (baseline, rounds, final) and finds what survived, counted net of
+   * turnover (issue 11); marks the files kept unless `keep` is false (a check while the rounds
+   * go on: keep() decides later).
    */
-  async analyze(budget: SurvivorBudget, signal: AbortSignal, growth?: { judgeGrowth: NonNullable<SnapshotSeries_["judgeGrowth"]>; keep?: boolean }): Promise<HeapDiff> {
-    if (growth?.keep !== false) this.kept = true;
+  async analyze(judge: SurvivorJudge, signal: AbortSignal, keep = true): Promise<HeapDiff> {
+    if (keep) this.kept = true;
     const [first, ...rest] = this.taken;
     const last = rest.at(-1)!;
     return analyzeSnapshots({
@@ -67,9 +68,9 @@ export class SnapshotSeries {
       between: rest.slice(0, -1).map((snapshot) => snapshot.file),
       last: last.file,
       sessions: rest.map((snapshot) => snapshot.sessions),
-      budget,
+      judge,
       signal,
-      ...(growth ? { turnover: true, judgeGrowth: growth.judgeGrowth } : {}),
+      turnover: true,
     });
   }
 

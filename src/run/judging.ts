@@ -1,0 +1,93 @@
+// The verdict phase: the judge given the measurements, and the heap snapshots read when
+// they can tell more. A series (baseline, rounds, final) is judged for survivors; a
+// baseline/final pair (--snapshots on-fail) is read only for a scenario that failed, to
+// explain it. The judge decides in both cases; this only feeds it.
+
+import { oneLine } from "../errors.js";
+import { allocationSites } from "../heap/allocation-sites.js";
+import type { HeapDiff } from "../heap/model.js";
+import type { ScenarioVerdict } from "../report-schema/verdict.js";
+import type { Budget } from "../verdict/budget.js";
+import { judge, type Measurements } from "../verdict/judge.js";
+import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
+import { abortable } from "./abortable.js";
+import type { SnapshotSeries } from "./snapshots.js";
+
+export interface JudgingOptions {
+  signal: AbortSignal;
+  /**
+   * The check's reading after the rounds (issue 11: survivors counted net of turnover, from
+   * the baseline and the rounds' snapshots). With it, on-fail judges survivors too; always
+   * reads once more with the final snapshot.
+   */
+  checked?: HeapDiff;
+  /** --allocation-sites: name where the leaking groups were allocated, before the judge words them. */
+  allocationSites?: boolean;
+  /** Called before the snapshots are read (the heap-diff phase starts). */
+  onReading: () => void;
+  /** Where an analysis that failed is noted (the verdict stands without it). */
+  notes: string[];
+}
+
+/** The scenario's verdict, and the heap diff when the snapshots were read. */
+export async function judgeWithSnapshots(
+  measurements: Measurements,
+  budget: Budget,
+  snapshots: SnapshotSeries,
+  options: JudgingOptions,
+): Promise<{ verdict: ScenarioVerdict; heapDiff?: HeapDiff }> {
+  const read = async (): Promise<HeapDiff | undefined> => {
+    options.onReading();
+    try {
+      return await abortable(snapshots.analyze(survivorJudge(survivorLimits(budget)), options.signal), options.signal);
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      options.notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
+      return undefined;
+    }
+  };
+  const enough = snapshots.taken.length >= 2;
+  const sites = async (heapDiff: HeapDiff | undefined) => {
+    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, options.notes);
+    return heapDiff;
+  };
+  if (options.checked) {
+    // always: the final snapshot, taken after the full settle, read with the rest (what a resume
+    // grace or a ping timeout frees only then does not survive); on-fail: the check stands.
+    const heapDiff = await sites(snapshots.mode === "always" && snapshots.taken.at(-1)?.label === "final" ? ((await read()) ?? options.checked) : options.checked);
+    const verdict = judge({ ...measurements, survivors: heapDiff?.survivors.groups }, budget);
+    if (snapshots.mode === "always" || verdict.verdict === "fail") {
+      snapshots.keep();
+      return { verdict, heapDiff };
+    }
+    return { verdict };
+  }
+  if (snapshots.mode === "always" && enough) {
+    const heapDiff = await sites(await read());
+    const survivors = heapDiff && snapshots.taken.length >= 3 ? heapDiff.survivors.groups : undefined;
+    return { verdict: judge({ ...measurements, survivors }, budget), heapDiff };
+  }
+  const verdict = judge(measurements, budget);
+  if (snapshots.mode === "on-fail" && enough && verdict.verdict === "fail") {
+    const heapDiff = await read();
+    if (heapDiff) return { verdict: judge({ ...measurements, largestSurvivors: heapDiff.survivors.groups }, budget), heapDiff };
+  }
+  return { verdict };
+}
+
+/** Where the leaking groups' objects were allocated, from the newest snapshot (taken while the probe tracked allocations). */
+async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
+  const leaking = diff.survivors.groups.filter((group) => group.leak && group.sampleIds && group.sampleIds.length > 0);
+  const newest = snapshots.taken.at(-1);
+  if (leaking.length === 0 || !newest) return;
+  try {
+    const sites = await allocationSites(newest.file, leaking.map((group) => group.sampleIds!));
+    leaking.forEach((group, index) => {
+      const site = sites[index];
+      if (site) group.allocatedAt = site.text;
+    });
+    if (sites.every((site) => site === undefined)) notes.push("--allocation-sites: the snapshot carries no allocation stacks for the leaking objects");
+  } catch (error) {
+    notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);
+  }
+}
