@@ -96,6 +96,10 @@ export async function allocationSites(file: string, groups: number[][], frames =
     }
     const best = [...stacks.values()].sort((a, b) => b.objects - a.objects)[0];
     if (!best || best.frames.length === 0) return undefined;
+    // Objects of one group come from one place; when their recorded stacks scatter, V8's
+    // tracker has lost them (seen for object literals in a long-running server: the stacks
+    // belong to other allocations), and naming the commonest would mislead.
+    if (best.objects < Math.max(2, sampled / 2)) return undefined;
     const text = `allocated at ${best.frames.map((frame) => `${frame.location} ${frame.functionName}`.trim()).join(" ← ")}`;
     return { frames: best.frames, objects: best.objects, sampled, text };
   });

@@ -86,7 +86,9 @@ async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, no
       const site = sites[index];
       if (site) group.allocatedAt = site.text;
     });
-    if (sites.every((site) => site === undefined)) notes.push("--allocation-sites: the snapshot carries no allocation stacks for the leaking objects");
+    if (sites.every((site) => site === undefined)) {
+      notes.push("--allocation-sites: no allocation site named: the snapshot has no stacks for the leaking objects, or their stacks disagree (V8's tracker loses some objects as the GC moves them)");
+    }
   } catch (error) {
     notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);
   }
