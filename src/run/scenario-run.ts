@@ -187,15 +187,18 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
     let proxy: Promise<FaultProxy> | undefined;
     const host = new URL(target.baseUrl).hostname;
+    const setupValue = await guard(runSetup(scenario, target.baseUrl, settings, options.seed, signal, cleanup));
     const pool: PoolOptions = {
-      host,
-      port: target.port,
+      baseUrl: target.baseUrl,
       socketIoPath: options.socketIoPath,
       seed: options.seed,
       concurrency: settings.concurrency,
       sessionTimeoutMs: options.sessionTimeoutMs,
       connectTimeoutMs: RUN_DEFAULTS.connectTimeoutMs,
-      ackTimeoutMs: RUN_DEFAULTS.ackTimeoutMs,
+      ackTimeoutMs: options.ackTimeoutMs,
+      tls: options.tls,
+      setup: setupValue,
+      scenarioName: name,
       stats,
       signal,
       proxy: () => {
@@ -438,6 +441,37 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await series?.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
     for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
   }
+}
+
+/** Runs the scenario's setup hook, and registers its teardown to run before the server stops. */
+async function runSetup(
+  scenario: LoadedScenario["definition"],
+  url: string,
+  settings: { sessions: number; warmup: number; concurrency: number },
+  seed: number,
+  signal: AbortSignal,
+  cleanup: CleanupStack,
+): Promise<unknown> {
+  if (!scenario.setup && !scenario.teardown) return undefined;
+  const run = { url, scenario: scenario.name, seed, sessions: settings.sessions, warmup: settings.warmup, concurrency: settings.concurrency, signal };
+  let value: unknown;
+  try {
+    value = await scenario.setup?.(run);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new RunError(`the setup of ${scenario.name} failed: ${oneLine(error)}: fix the scenario's setup(run)`);
+  }
+  if (scenario.teardown) {
+    const teardown = scenario.teardown;
+    cleanup.push(`the teardown of ${scenario.name}`, async () => {
+      try {
+        await teardown(run, value);
+      } catch (error) {
+        throw new Error(`${oneLine(error)}: fix the scenario's teardown(run, setup)`);
+      }
+    });
+  }
+  return value;
 }
 
 function round2(value: number): number {
