@@ -10,14 +10,25 @@ import type { LoadStats } from "./stats.js";
 /** Failed sessions, with none finished, after which the scenario stops. */
 export const FAIL_FAST_AFTER = 20;
 
-/** A RunError when no session has finished and FAIL_FAST_AFTER have failed, else undefined. */
-export function failFastError(stats: LoadStats, scenario: string): RunError | undefined {
+/** The first sessions all failed; `serverAnswered` when the cause proves the server alive (no crash to wait for). */
+export class FailFastError extends RunError {
+  constructor(message: string, readonly serverAnswered: boolean) {
+    super(message);
+  }
+}
+
+/** Kinds of failure that only a live server produces. */
+const ANSWERED: readonly (FailureKind | undefined)[] = ["connect-refused", "ack-timeout", "wait-timeout", "error-ack"];
+
+/** A FailFastError when no session has finished and FAIL_FAST_AFTER have failed, else undefined. */
+export function failFastError(stats: LoadStats, scenario: string): FailFastError | undefined {
   if (stats.sessionsFinished > 0 || stats.sessionsFailed < FAIL_FAST_AFTER) return undefined;
   const top = stats.topFailure();
   if (!top) return undefined;
   const share = top.count === stats.sessionsFailed ? `all with` : `${top.count} of them with`;
-  return new RunError(
+  return new FailFastError(
     `the first ${stats.sessionsFailed} sessions of ${scenario} all failed, ${share}: ${top.message}: ${whatToCheck(top.kind, top.message)}`,
+    ANSWERED.includes(top.kind),
   );
 }
 

@@ -11,6 +11,7 @@ import { FaultProxy } from "../load/fault-proxy.js";
 import { startHttpLoad } from "../load/http-load.js";
 import { runSessions, type PoolOptions } from "../load/session-pool.js";
 import { LoadStats } from "../load/stats.js";
+import { FailFastError } from "../load/fail-fast.js";
 import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { startTarget, type Target, type TargetSpec } from "../server-under-test/target.js";
@@ -163,6 +164,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const guard = <T>(work: Promise<T>) =>
       abortable(work, signal).catch(async (error: unknown) => {
         if (signal.aborted) throw signal.reason;
+        if (error instanceof FailFastError && error.serverAnswered) throw error; // alive: no crash to wait for
         // The probe connection closing, a refused request: better told as how the server died.
         throw (await target.crashError(2000)) ?? error;
       });
