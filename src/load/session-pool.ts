@@ -42,16 +42,20 @@ export async function runSessions(
   // Spread the first connections over up to 5 s (0.5 ms per worker), like users arriving.
   const rampStepMs = Math.min(0.5, 5000 / workers);
   let stopped: Error | undefined;
+  let stop: (error: Error) => void = () => undefined;
+  // Rejects the moment a session says the scenario must stop: the caller aborts the sessions
+  // still in flight rather than wait out their timeouts.
+  const stopping = new Promise<never>((_, reject) => (stop = reject));
+  stopping.catch(() => undefined);
   const worker = async (slot: number) => {
     if (slot > 0) await sleep(slot * rampStepMs, options.signal);
     while (next < end && !options.signal.aborted && !stopped) {
       const index = next++;
       const error = await runOne(scenario, round, index, options);
-      if (error) stopped ??= error;
+      if (error && !stopped) stop((stopped = error));
     }
   };
-  await Promise.all(Array.from({ length: workers }, (_, slot) => worker(slot)));
-  if (stopped) throw stopped;
+  await Promise.race([Promise.all(Array.from({ length: workers }, (_, slot) => worker(slot))), stopping]);
 }
 
 /** Runs one session; resolves with an error that must stop the scenario, if any. */

@@ -1,6 +1,7 @@
 // Fail fast, as a new user meets it: a chat app's scenario with one mistake (a wrong
 // namespace, a wrong token, a misspelt event) stops within seconds with exit 3 and one
 // sentence naming the cause; the same scenario without the mistake runs and passes.
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { errorLines, FIXTURES, removeDir, runCli, tempReportDir } from "../support/cli.js";
@@ -52,5 +53,34 @@ describe("fail fast on a scenario that cannot work", () => {
     const scenario = JSON.parse(result.stdout).scenarios[0];
     expect(scenario.load).toMatchObject({ failed: 0, finished: 50, peakClients: 10 });
     expect(scenario.load.acks).toBe(100);
+  });
+});
+
+describe("setup and teardown hooks", () => {
+  const hooked = (env: Record<string, string>, name: string) =>
+    runCli(["run", path.join(FIXTURES, "chat/setup-scenario.mjs"), "--server", SERVER, "--snapshots", "never", "--quiet", "--report-dir", path.join(reportDir, name)], {
+      env,
+      timeoutMs: 60_000,
+    });
+
+  it("setup's result reaches every session as ctx.setup; teardown gets the run and the same value", async () => {
+    const file = path.join(reportDir, "teardown.json");
+    const result = await hooked({ CHAT_TEARDOWN_FILE: file }, "hooks");
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+      setup: { token: "let-me-in" },
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      sessions: 20,
+      warmup: 5,
+      scenario: "chat-setup",
+    });
+  });
+
+  it("a setup that throws is exit 3 naming the hook, and no teardown runs", async () => {
+    const file = path.join(reportDir, "no-teardown.json");
+    const result = await hooked({ CHAT_SETUP_FAIL: "1", CHAT_TEARDOWN_FILE: file }, "hooks-fail");
+    expect(result.code, result.stderr).toBe(3);
+    expect(errorLines(result.stderr)).toEqual(["leakcheck: the setup of chat-setup failed: login refused (503): fix the scenario's setup(run)"]);
+    expect(existsSync(file)).toBe(false);
   });
 });
