@@ -2,7 +2,7 @@
 
 export { defineScenario } from "./scenario/define.js";
 export type { ScenarioDefinition, SessionContext, RunContext, ScenarioDefaults, ConnectOptions } from "./scenario/define.js";
-export type { Client, NetworkFault, VanishKind } from "./load/client.js";
+export type { Client, NetworkFault, SessionClient, VanishKind } from "./load/client.js";
 export {
   AckTimeoutError,
   ClientClosedError,

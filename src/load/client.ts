@@ -34,8 +34,22 @@ export interface ClientDeps {
   proxy: FaultProxy | undefined;
 }
 
+/** The calls every client of a session has (Client, and the interview helper's lean path). */
+export interface SessionClient {
+  readonly id: string | undefined;
+  readonly connected: boolean;
+  emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+  emit(event: string, ...args: unknown[]): this;
+  on(event: string, listener: (...args: any[]) => void): this;
+  waitFor(event: string, timeoutMs: number, filter?: (...args: any[]) => boolean): Promise<any>;
+  disconnect(): void;
+  vanish(kind: VanishKind): void;
+  dropNetwork(fault: NetworkFault): void;
+  closed(): Promise<string>;
+}
+
 /** One connection to one namespace, opened by ctx.connect. */
-export class Client {
+export class Client implements SessionClient {
   private closeReason: string | undefined;
   private readonly closeWaiters: ((reason: string) => void)[] = [];
 

@@ -5,7 +5,9 @@
 import tls from "node:tls";
 import { io, type ManagerOptions, type SocketOptions } from "socket.io-client";
 import { showValue, UsageError } from "../errors.js";
-import { Client } from "./client.js";
+import { Client, type SessionClient } from "./client.js";
+import { LeanClient } from "./lean-client.js";
+import { SioClient } from "./lean/sio-client.js";
 import type { FaultProxy } from "./fault-proxy.js";
 import { ConnectFailedError, ConnectRefusedError, ConnectTimeoutError } from "./failures.js";
 import type { LoadStats } from "./stats.js";
@@ -123,6 +125,37 @@ export async function openClient(given: unknown, env: ConnectEnv, signal: AbortS
   });
   env.stats.clientOpened();
   return new Client(socket, { stats: env.stats, ackTimeoutMs: env.ackTimeoutMs, proxy });
+}
+
+/**
+ * The interview helper's connect: the lean client when the options are within what the
+ * conformance tests prove it does (main namespace, WebSocket, plain HTTP, no auth, query,
+ * headers or path of its own), else socket.io-client.
+ */
+export async function openLeanClient(given: unknown, env: ConnectEnv, signal: AbortSignal): Promise<SessionClient> {
+  const options = checkConnectOptions(given);
+  const target = new URL(env.baseUrl);
+  const lean =
+    target.protocol === "http:" &&
+    (options.namespace ?? "/") === "/" &&
+    !options.auth &&
+    !options.query &&
+    !options.headers &&
+    !options.path &&
+    (!options.transports || (options.transports.length === 1 && options.transports[0] === "websocket"));
+  if (!lean) return openClient(options, env, signal);
+  if (signal.aborted) throw signal.reason;
+  const proxy = options.via === "proxy" ? await env.proxy() : undefined;
+  const sio = await SioClient.connect({
+    host: proxy ? "127.0.0.1" : target.hostname,
+    port: proxy ? proxy.port : Number(target.port || 80),
+    path: env.socketIoPath,
+    connectTimeoutMs: env.connectTimeoutMs,
+    ackTimeoutMs: env.ackTimeoutMs,
+    shown: target.origin,
+  });
+  env.stats.clientOpened();
+  return new LeanClient(sio, env.stats, env.ackTimeoutMs, proxy);
 }
 
 /** A connect_error as the failure it is: the server's refusal, a timeout, or a transport that never opened. */

@@ -5,8 +5,9 @@
 import { setMaxListeners } from "node:events";
 import { UsageError } from "../errors.js";
 import type { ScenarioDefinition, SessionContext } from "../scenario/define.js";
-import type { Client } from "./client.js";
-import { openClient, type ConnectEnv } from "./connect.js";
+import type { SessionClient } from "./client.js";
+import { openClient, openLeanClient, type ConnectEnv } from "./connect.js";
+import { LEAN_CONNECT } from "./lean-client.js";
 import { failFastError } from "./fail-fast.js";
 import { SessionTimeoutError } from "./failures.js";
 import { Rng } from "./rng.js";
@@ -66,7 +67,13 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
   setMaxListeners(0, controller.signal);
   const onRunAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener("abort", onRunAbort, { once: true });
-  const clients: Client[] = [];
+  const clients: SessionClient[] = [];
+  const track = <T extends SessionClient>(client: T): T => {
+    clients.push(client);
+    // A connect the session did not wait for, landing after it ended: nobody would close it.
+    if (finished) client.vanish("reset");
+    return client;
+  };
   let finished = false;
   const ctx: SessionContext = {
     url: options.baseUrl,
@@ -77,15 +84,11 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
     rng: Rng.forSession(options.seed, index),
     signal: controller.signal,
     setup: options.setup,
-    connect: async (connectOptions) => {
-      const client = await openClient(connectOptions, options, controller.signal);
-      clients.push(client);
-      // A connect the session did not wait for, landing after it ended: nobody would close it.
-      if (finished) client.vanish("reset");
-      return client;
-    },
+    connect: async (connectOptions) => track(await openClient(connectOptions, options, controller.signal)),
     sleep: (ms) => sleep(ms, controller.signal),
   };
+  // Hidden from scenarios' types: the interview helper's lean path (lean-client.ts).
+  Object.defineProperty(ctx, LEAN_CONNECT, { value: async (connectOptions: unknown) => track(await openLeanClient(connectOptions, options, controller.signal)) });
   const timer = setTimeout(() => controller.abort(new SessionTimeoutError(options.sessionTimeoutMs)), options.sessionTimeoutMs);
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
