@@ -6,7 +6,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { formatDuration } from "../duration.js";
 import { formatBytes } from "../format.js";
-import { oneLine, RunError } from "../errors.js";
+import { oneLine, RunError, UsageError } from "../errors.js";
 import { FaultProxy } from "../load/fault-proxy.js";
 import { startHttpLoad } from "../load/http-load.js";
 import { runSessions, type PoolOptions } from "../load/session-pool.js";
@@ -164,7 +164,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const guard = <T>(work: Promise<T>) =>
       abortable(work, signal).catch(async (error: unknown) => {
         if (signal.aborted) throw signal.reason;
-        if (error instanceof FailFastError && error.serverAnswered) throw error; // alive: no crash to wait for
+        // A scenario's misuse, or failures only a live server gives: no crash to wait for.
+        if (error instanceof UsageError || (error instanceof FailFastError && error.serverAnswered)) throw error;
         // The probe connection closing, a refused request: better told as how the server died.
         throw (await target.crashError(2000)) ?? error;
       });

@@ -47,6 +47,12 @@ describe("fail fast on a scenario that cannot work", () => {
     expect(result.ms).toBeLessThan(15_000);
   });
 
+  it("an option ctx.connect does not have: exit 2 at the first session, naming the known ones", async () => {
+    const result = await chat("option");
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.lines).toEqual(['leakcheck: ctx.connect(): unknown option "room": the options are namespace, auth, query, headers, path, transports, via']);
+  });
+
   it("the same scenario without the mistake runs to a pass", async () => {
     const result = await chat("none", ["--warmup", "10", "--json"]);
     expect(result.code, result.stderr).toBe(0);
