@@ -200,7 +200,7 @@ function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, give
     merged.metricsPathGiven = true;
   }
   if (!given("socketioPath") && config.socketioPath !== undefined) merged.socketioPath = config.socketioPath;
-  const timeouts = { readyTimeout: "ready", settleTimeout: "settle", sessionTimeout: "session", roundTimeout: "round", probeTimeout: "probe" } as const;
+  const timeouts = { readyTimeout: "ready", settleTimeout: "settle", sessionTimeout: "session", roundTimeout: "round", probeTimeout: "probe", ackTimeout: "ack" } as const;
   for (const [key, name] of Object.entries(timeouts) as [keyof typeof timeouts, (typeof timeouts)[keyof typeof timeouts]][]) {
     const value = config.timeouts[name];
     if (!given(key) && value !== undefined) merged[key] = value;
