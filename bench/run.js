@@ -4,6 +4,9 @@
 //   BENCH_FALSE_RUNS=20  repeated `run all` on the fixed server (time + false failures; default 10, alias BENCH_REPEAT)
 //   BENCH_SENSITIVITY=0  skip the smallest-leak search and the allocation sites (bench/sensitivity.js)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
+//   BENCH_COMPARE_SESSIONS=3000 BENCH_COMPARE_RUNS=3  leakcheck vs artillery (installed once into
+//   ~/.cache/leakcheck-bench/artillery, outside the package; see bench/artillery.js)
+//   BENCH_ONLY=driver  only the driver figures (artillery comparison, peak clients, run all)
 //   BENCH_HEAP_SIZES / BENCH_PIPELINE_SIZES  heap snapshot sizes in MB (bench/heap-*.js for side-by-side tables)
 //   The soak (10 minutes) is a bench of its own: npm run bench:soak
 // Note: leakcheck's server CPU includes the GCs it forces between rounds; the bare
@@ -16,14 +19,18 @@ import { fileURLToPath } from "node:url";
 import { generateSnapshot, measure } from "./heap-snapshots.js";
 import { measurePipeline } from "./heap-pipeline.js";
 import { sensitivityBench } from "./sensitivity.js";
+import { runArtillery } from "./artillery.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin/leakcheck.js");
 const REPEAT = Number(process.env.BENCH_FALSE_RUNS ?? process.env.BENCH_REPEAT ?? 10);
 // Snapshot sizes in MB (generated once into bench/.cache/); BENCH_HEAP_SIZES=100,300,700.
-const HEAP_SIZES = (process.env.BENCH_HEAP_SIZES ?? "100,300,700").split(",").map(Number);
-const PIPELINE_SIZES = (process.env.BENCH_PIPELINE_SIZES ?? "100,300").split(",").map(Number);
+const DRIVER_ONLY = process.env.BENCH_ONLY === "driver";
+const HEAP_SIZES = DRIVER_ONLY ? [] : (process.env.BENCH_HEAP_SIZES ?? "100,300,700").split(",").map(Number);
+const PIPELINE_SIZES = DRIVER_ONLY ? [] : (process.env.BENCH_PIPELINE_SIZES ?? "100,300").split(",").map(Number);
 const PEAK = Number(process.env.BENCH_PEAK ?? 10_000);
+const COMPARE_SESSIONS = Number(process.env.BENCH_COMPARE_SESSIONS ?? 3000);
+const COMPARE_RUNS = Number(process.env.BENCH_COMPARE_RUNS ?? 3);
 const reportDir = mkdtempSync(path.join(os.tmpdir(), "leakcheck-bench-"));
 
 /** Runs the CLI with --json; resolves with the report, wall time, and the CLI's peak RSS. */
@@ -66,21 +73,42 @@ function socketIoClientLoop(sessions, concurrency) {
 }
 
 const line = (label, value) => console.log(`${label.padEnd(46)} ${value}`);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
   console.log(`leakcheck bench · node ${process.version} · ${os.cpus().length} cores · ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
 
-  // Measuring as it goes: rounds with a forced GC and heap reading after each, as in any run.
-  // Driving speed: no heap snapshots (their cost is a figure of its own, below).
-  const throughput = await leakcheck(["run", "normal-completion", "--sessions", "4000", "--warmup", "500", "--concurrency", "100", "--rounds", "2", "--seed", "1", "--snapshots", "never"]);
-  const load = throughput.report.scenarios[0].load;
-  line("session lifecycles/s (normal-completion)", `${load.sessionsPerSecond}/s over ${load.finished} sessions`);
-  line("CPU per session: driver / server", `${load.driverCpuMsPerSession} ms / ${load.serverCpuMsPerSession} ms`);
-  line("ack latency p50 / p99", `${load.ackLatencyMs.p50} ms / ${load.ackLatencyMs.p99} ms`);
+  // Driving speed, side by side with artillery (its socketio engine) on the same 3,000
+  // normal-completion sessions against the bundled server, interleaved, medians of 3.
+  // leakcheck measures as it goes (a forced GC and heap reading after the round), takes no snapshots.
+  const runs = { leakcheck: [], artillery: [] };
+  for (let run = 0; run < COMPARE_RUNS; run++) {
+    const ours = await leakcheck(["run", "normal-completion", "--sessions", String(COMPARE_SESSIONS), "--warmup", "300", "--concurrency", "100", "--rounds", "1", "--seed", "1", "--snapshots", "never"]);
+    runs.leakcheck.push(ours.report.scenarios[0].load);
+    runs.artillery.push(await runArtillery(COMPARE_SESSIONS));
+  }
+  const med = (list, pick) => median(list.map(pick));
+  const ours = {
+    sessionsPerSecond: med(runs.leakcheck, (l) => l.sessionsPerSecond),
+    driver: med(runs.leakcheck, (l) => l.driverCpuMsPerSession),
+    server: med(runs.leakcheck, (l) => l.serverCpuMsPerSession),
+    p50: med(runs.leakcheck, (l) => l.ackLatencyMs.p50),
+    p99: med(runs.leakcheck, (l) => l.ackLatencyMs.p99),
+  };
+  const theirs = {
+    sessionsPerSecond: med(runs.artillery, (a) => a.sessionsPerSecond),
+    driver: med(runs.artillery, (a) => a.driverCpuMsPerSession),
+    driverWithStartup: med(runs.artillery, (a) => a.driverCpuMsPerSessionWithStartup),
+    server: med(runs.artillery, (a) => a.serverCpuMsPerSession),
+    failed: Math.max(...runs.artillery.map((a) => a.failed)),
+  };
+  line(`leakcheck, ${COMPARE_SESSIONS} normal-completion sessions (median of ${COMPARE_RUNS})`, `${ours.sessionsPerSecond}/s · CPU driver ${ours.driver} ms / server ${ours.server} ms per session · ack p50 ${ours.p50} ms, p99 ${ours.p99} ms`);
+  line(`artillery ${"socketio"}, the same sessions (median of ${COMPARE_RUNS})`, `${theirs.sessionsPerSecond}/s · CPU driver ${theirs.driver} ms (${theirs.driverWithStartup} ms with its start-up) / server ${theirs.server} ms per session · ${theirs.failed} failed`);
+  line("leakcheck vs artillery", `${(ours.sessionsPerSecond / theirs.sessionsPerSecond).toFixed(2)}× the sessions/s (bar ≥ 1.5×), ${(ours.driver / theirs.driver).toFixed(2)}× its driver CPU per session (bar ≤ 0.5×; ${(ours.driver / theirs.driverWithStartup).toFixed(2)}× with its start-up)`);
+  line("  each run: leakcheck | artillery sessions/s", runs.leakcheck.map((l, i) => `${l.sessionsPerSecond} | ${runs.artillery[i].sessionsPerSecond}`).join(", "));
 
-  const baseline = await socketIoClientLoop(4500, 100);
-  line("bare socket.io-client loop, same sessions", `${baseline.sessionsPerSecond}/s · CPU driver ${baseline.driverCpuMsPerSession} ms / server ${baseline.serverCpuMsPerSession} ms per session`);
-  line("leakcheck vs bare socket.io-client loop", `${(load.sessionsPerSecond / baseline.sessionsPerSecond).toFixed(2)}× the sessions/s, ${(baseline.driverCpuMsPerSession / load.driverCpuMsPerSession).toFixed(2)}× less driver CPU per session`);
+  const baseline = await socketIoClientLoop(COMPARE_SESSIONS, 100);
+  line("bare socket.io-client loop, same sessions", `${baseline.sessionsPerSecond}/s · CPU driver ${baseline.driverCpuMsPerSession} ms / server ${baseline.serverCpuMsPerSession} ms per session (leakcheck's own cost is the difference)`);
 
   const peak = await leakcheck(["run", "random-churn", "--concurrency", String(PEAK), "--sessions", String(PEAK), "--warmup", "0", "--rounds", "1", "--seed", "1", "--no-http-load", "--snapshots", "never"]);
   const peakLoad = peak.report.scenarios[0].load;

@@ -2,6 +2,7 @@
 // browser tab (close frame), a crashed client (FIN, no close frame) or a reset (RST).
 // The seed's bug: a server that frees state only on completion keeps every one of them.
 import { defineScenario } from "../src/index.js";
+import { answerText, candidateId, InterviewClient } from "./support/interview.js";
 
 export default defineScenario({
   name: "abrupt-close",
@@ -11,12 +12,12 @@ export default defineScenario({
   defaults: { sessions: 800, concurrency: 50, rounds: 4, warmup: 200, resumeGraceMs: 0 },
   async session(ctx) {
     const questionCount = 5;
-    const client = await ctx.connect();
-    const { sessionId, question } = await client.start({ candidateId: ctx.candidateId, questionCount });
+    const client = await InterviewClient.connect(ctx);
+    const { sessionId, question } = await client.start({ candidateId: candidateId(ctx), questionCount });
     const answerBeforeLeaving = ctx.rng.int(0, questionCount - 1);
     let index = question.index;
     for (let answered = 0; answered < answerBeforeLeaving; answered++) {
-      const result = await client.answer(sessionId, index, ctx.answerText());
+      const result = await client.answer(sessionId, index, answerText(ctx));
       index = result.next?.index ?? index + 1;
     }
     client.vanish(ctx.rng.pick(["close", "end", "reset"] as const));

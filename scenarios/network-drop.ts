@@ -2,6 +2,7 @@
 // dies: silently (no FIN, no RST: noticed only by ping timeouts) or with a reset.
 // Each client then reconnects and tries to resume, and finishes or abandons.
 import { defineScenario, ServerEvent } from "../src/index.js";
+import { answerText, candidateId, InterviewClient } from "./support/interview.js";
 
 export default defineScenario({
   name: "network-drop",
@@ -11,19 +12,19 @@ export default defineScenario({
   defaults: { sessions: 600, concurrency: 300, rounds: 3, warmup: 300 },
   async session(ctx) {
     const questionCount = 5;
-    const client = await ctx.connect({ via: "proxy" });
-    const { sessionId, question } = await client.start({ candidateId: ctx.candidateId, questionCount });
+    const client = await InterviewClient.connect(ctx, { via: "proxy" });
+    const { sessionId, question } = await client.start({ candidateId: candidateId(ctx), questionCount });
     let index = question.index;
     const answerBeforeDrop = ctx.rng.int(0, questionCount - 2);
     for (let answered = 0; answered < answerBeforeDrop; answered++) {
-      const result = await client.answer(sessionId, index, ctx.answerText());
+      const result = await client.answer(sessionId, index, answerText(ctx));
       index = result.next?.index ?? index + 1;
     }
 
     client.dropNetwork(ctx.rng.chance(0.6) ? "silent" : "reset");
     await client.closed(); // after a silent drop: the client's ping timeout
 
-    const again = await ctx.connect({ via: "proxy" });
+    const again = await InterviewClient.connect(ctx, { via: "proxy" });
     const resumed = await again.resume(sessionId);
     if (!resumed.ok || ctx.rng.chance(0.3)) {
       again.vanish("close"); // gave up: the server must free the held session when its grace ends
@@ -32,7 +33,7 @@ export default defineScenario({
     const completed = again.waitFor(ServerEvent.interviewComplete, 15_000);
     let current = resumed.question;
     for (;;) {
-      const result = await again.answer(sessionId, current.index, ctx.answerText());
+      const result = await again.answer(sessionId, current.index, answerText(ctx));
       if (result.done || !result.next) break;
       current = result.next;
     }

@@ -1,7 +1,8 @@
 // Many concurrent clients doing a seeded random mix of everything: completing,
 // vanishing, losing the network, ending early, letting questions time out and sending
 // malformed payloads, while autocannon loads the HTTP endpoints. --seed replays the mix.
-import { defineScenario, ServerEvent, type InterviewClient, type SessionContext } from "../src/index.js";
+import { defineScenario, ServerEvent, type SessionContext } from "../src/index.js";
+import { answerText, candidateId, InterviewClient } from "./support/interview.js";
 
 type Action = "complete" | "abrupt" | "drop" | "end-early" | "timeout" | "malformed";
 
@@ -23,7 +24,7 @@ export default defineScenario({
   defaults: { sessions: 2000, concurrency: 1000, rounds: 2, warmup: 600, httpLoad: true },
   async session(ctx) {
     const action = ctx.rng.weighted(MIX);
-    const client = await ctx.connect({ via: action === "drop" ? "proxy" : "direct" });
+    const client = await InterviewClient.connect(ctx, { via: action === "drop" ? "proxy" : "direct" });
     // A candidate reads the instructions first: connected, idle, costing the server only pings.
     // With more clients than the server can connect in a second, read longer, so that all
     // of them are connected at once at the peak.
@@ -39,7 +40,7 @@ export default defineScenario({
         ? Promise.all([client.waitFor(ServerEvent.questionTimeout, 10_000), client.waitFor(ServerEvent.question, 10_000)])
         : undefined;
     expired?.catch(() => undefined);
-    const { sessionId, question } = await client.start({ candidateId: ctx.candidateId, questionCount, questionTimeMs });
+    const { sessionId, question } = await client.start({ candidateId: candidateId(ctx), questionCount, questionTimeMs });
     const leaveAt = ctx.rng.int(0, questionCount - 1);
     let index = question.index;
 
@@ -53,7 +54,7 @@ export default defineScenario({
     for (let answered = 0; ; answered++) {
       if (answered === leaveAt && action !== "complete") break;
       await ctx.sleep(ctx.rng.int(100, 400)); // think time: keeps many clients connected at once
-      const result = await client.answer(sessionId, index, ctx.answerText());
+      const result = await client.answer(sessionId, index, answerText(ctx));
       if (result.done || !result.next) return client.disconnect();
       index = result.next.index;
     }
@@ -66,7 +67,7 @@ export default defineScenario({
     if (action === "drop") {
       client.dropNetwork(ctx.rng.chance(0.5) ? "silent" : "reset");
       await client.closed();
-      const again = await ctx.connect({ via: "direct" });
+      const again = await InterviewClient.connect(ctx, { via: "direct" });
       const resumed = await again.resume(sessionId);
       if (resumed.ok && ctx.rng.chance(0.5)) await again.end(sessionId);
       return again.disconnect();

@@ -41,6 +41,7 @@ const timeoutsShape = {
   session: durationField(100, 3_600_000),
   round: durationField(1000, 86_400_000),
   probe: durationField(100, 600_000),
+  ack: durationField(10, 600_000),
 };
 const configShape = {
   server: text('a command that starts the server, like "npm start"'),

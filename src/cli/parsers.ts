@@ -68,7 +68,9 @@ export function serverUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError(`--url must be a URL like http://127.0.0.1:3000, got ${shownArgument(value)}`);
   }
-  if (url.protocol !== "http:") throw new InvalidArgumentError(`--url must start with http:// (leakcheck speaks plain HTTP to the server), got ${shownArgument(value)}`);
+  // ws:// and wss:// name the same server as http:// and https://.
+  if (url.protocol === "ws:" || url.protocol === "wss:") url = new URL(value.replace(/^ws/i, "http"));
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new InvalidArgumentError(`--url must start with http://, https://, ws:// or wss://, got ${shownArgument(value)}`);
   // Only the origin is used: a path here would be dropped without a word.
   if (url.pathname !== "/" || url.search || url.hash) {
     throw new InvalidArgumentError(`--url is the server's address only, like ${url.origin}; give its metrics endpoint with --metrics-path, got ${shownArgument(value)}`);

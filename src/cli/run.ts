@@ -2,8 +2,9 @@
 
 import { setMaxListeners } from "node:events";
 import path from "node:path";
+import fs from "node:fs";
 import { Command, Option } from "commander";
-import { ExitCode, exitCodeOf, InterruptedError, oneLine, RunError, UsageError } from "../errors.js";
+import { describeFsError, ExitCode, exitCodeOf, InterruptedError, oneLine, RunError, UsageError } from "../errors.js";
 import { randomSeed } from "../load/rng.js";
 import type { LeakMode } from "../protocol.js";
 import { renderJson } from "../report/json.js";
@@ -53,6 +54,9 @@ interface RawRunOptions {
   gauge?: string[];
   port?: number;
   socketioPath: string;
+  ackTimeout: number;
+  ca?: string;
+  insecure?: boolean;
   httpLoad?: boolean;
 }
 
@@ -116,6 +120,9 @@ export function registerRun(program: Command): void {
     .option("--gauge <name>", "judge only this metrics field (repeatable)", collect)
     .option("--port <n>", "port for the spawned server (default: a free one)", wholeNumber("--port", 1, 65_535))
     .option("--socketio-path <path>", "the server's Socket.IO path", httpPath("--socketio-path"), RUN_DEFAULTS.socketIoPath)
+    .option("--ack-timeout <duration>", "longest a client waits for an acknowledgement", duration("--ack-timeout", 10, 600_000), RUN_DEFAULTS.ackTimeoutMs)
+    .option("--ca <file>", "for an https --url: the CA certificate (PEM) the server's certificate is checked against")
+    .option("--insecure", "for an https --url: accept any certificate (self-signed, wrong name)")
     .option("--http-load", "load the HTTP endpoints with autocannon in every scenario")
     .option("--no-http-load", "no HTTP load, even where the scenario asks for it")
     .action(async (scenarios: string[], raw: RawRunOptions, command: Command) => {
@@ -164,6 +171,8 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     readyPath: raw.readyPath,
     gauges: raw.gauge,
     socketIoPath: raw.socketioPath.endsWith("/") ? raw.socketioPath : `${raw.socketioPath}/`,
+    ackTimeoutMs: raw.ackTimeout,
+    tls: tlsOptions(raw),
     httpLoad: raw.httpLoad,
   };
 }
@@ -200,13 +209,30 @@ function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, give
     merged.metricsPathGiven = true;
   }
   if (!given("socketioPath") && config.socketioPath !== undefined) merged.socketioPath = config.socketioPath;
-  const timeouts = { readyTimeout: "ready", settleTimeout: "settle", sessionTimeout: "session", roundTimeout: "round", probeTimeout: "probe" } as const;
+  const timeouts = { readyTimeout: "ready", settleTimeout: "settle", sessionTimeout: "session", roundTimeout: "round", probeTimeout: "probe", ackTimeout: "ack" } as const;
   for (const [key, name] of Object.entries(timeouts) as [keyof typeof timeouts, (typeof timeouts)[keyof typeof timeouts]][]) {
     const value = config.timeouts[name];
     if (!given(key) && value !== undefined) merged[key] = value;
   }
   const bundled = merged.server === undefined && merged.url === undefined;
   return { raw: merged, allIsProject: (config.server !== undefined || config.url !== undefined) && !bundled };
+}
+
+/** --ca and --insecure: only for an https --url, and the CA file must be a readable PEM certificate. */
+function tlsOptions(raw: RawRunOptions): RunOptions["tls"] {
+  const https = raw.url?.startsWith("https:") ?? false;
+  for (const [given, option] of [[raw.ca !== undefined, "--ca"], [raw.insecure, "--insecure"]] as const) {
+    if (given && !https) throw new UsageError(`${option} is for a server reached over TLS: give an https:// --url, or leave ${option} out`);
+  }
+  if (raw.ca === undefined) return { insecure: Boolean(raw.insecure) };
+  let ca: string;
+  try {
+    ca = fs.readFileSync(raw.ca, "utf8");
+  } catch (error) {
+    throw new UsageError(`--ca ${raw.ca} ${describeFsError(error)}: give the path of the server's CA certificate (PEM)`);
+  }
+  if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca ${raw.ca} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line): give the CA certificate in PEM form`);
+  return { ca, insecure: Boolean(raw.insecure) };
 }
 
 /** Runs and prints; resolves with the exit code. */

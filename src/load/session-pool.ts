@@ -3,32 +3,32 @@
 // client it opened closed when its session ends.
 
 import { setMaxListeners } from "node:events";
-import type { ConnectOptions, ScenarioDefinition, SessionContext } from "../scenario/define.js";
-import type { FaultProxy } from "./fault-proxy.js";
-import { InterviewClient } from "./interview-client.js";
+import { UsageError } from "../errors.js";
+import type { ScenarioDefinition, SessionContext } from "../scenario/define.js";
+import type { SessionClient } from "./client.js";
+import { openClient, openLeanClient, type ConnectEnv } from "./connect.js";
+import { LEAN_CONNECT } from "./lean-client.js";
+import { failFastError } from "./fail-fast.js";
+import { SessionTimeoutError } from "./failures.js";
 import { Rng } from "./rng.js";
-import { SioClient } from "./sio-client.js";
-import type { LoadStats } from "./stats.js";
 
-export interface PoolOptions {
-  host: string;
-  port: number;
-  socketIoPath: string;
+export interface PoolOptions extends ConnectEnv {
   seed: number;
   concurrency: number;
   sessionTimeoutMs: number;
-  connectTimeoutMs: number;
-  ackTimeoutMs: number;
-  stats: LoadStats;
-  /** The fault proxy, started on first use. */
-  proxy: () => Promise<FaultProxy>;
+  /** What the scenario's setup returned: every session's ctx.setup. */
+  setup?: unknown;
+  /** The scenario's name, for the fail-fast sentence. */
+  scenarioName: string;
   /** Aborted when the run is interrupted: no new sessions start, open clients are reset. */
   signal: AbortSignal;
 }
 
-const WORDS = ["closure", "event", "loop", "heap", "map", "timer", "socket", "stream", "buffer", "promise", "cache", "graph"];
-
-/** Runs sessions [firstIndex, firstIndex + count) of `scenario` and resolves when all have ended. */
+/**
+ * Runs sessions [firstIndex, firstIndex + count) of `scenario` and resolves when all have
+ * ended. Rejects at once when the first sessions all fail (fail-fast, a RunError) or when
+ * the scenario misuses the API (a UsageError, such as an unknown ctx.connect option).
+ */
 export async function runSessions(
   scenario: ScenarioDefinition,
   round: number,
@@ -42,38 +42,54 @@ export async function runSessions(
   const workers = Math.max(1, Math.min(options.concurrency, count));
   // Spread the first connections over up to 5 s (0.5 ms per worker), like users arriving.
   const rampStepMs = Math.min(0.5, 5000 / workers);
+  let stopped: Error | undefined;
+  let stop: (error: Error) => void = () => undefined;
+  // Rejects the moment a session says the scenario must stop: the caller aborts the sessions
+  // still in flight rather than wait out their timeouts.
+  const stopping = new Promise<never>((_, reject) => (stop = reject));
+  stopping.catch(() => undefined);
   const worker = async (slot: number) => {
     if (slot > 0) await sleep(slot * rampStepMs, options.signal);
-    while (next < end && !options.signal.aborted) {
+    while (next < end && !options.signal.aborted && !stopped) {
       const index = next++;
-      await runOne(scenario, round, index, options);
+      const error = await runOne(scenario, round, index, options);
+      if (error && !stopped) stop((stopped = error));
     }
   };
-  await Promise.all(Array.from({ length: workers }, (_, slot) => worker(slot)));
+  await Promise.race([Promise.all(Array.from({ length: workers }, (_, slot) => worker(slot))), stopping]);
 }
 
-async function runOne(scenario: ScenarioDefinition, round: number, index: number, options: PoolOptions): Promise<void> {
+/** Runs one session; resolves with an error that must stop the scenario, if any. */
+async function runOne(scenario: ScenarioDefinition, round: number, index: number, options: PoolOptions): Promise<Error | undefined> {
   const { stats } = options;
   stats.sessionsStarted++;
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   const onRunAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener("abort", onRunAbort, { once: true });
-  const clients: InterviewClient[] = [];
+  const clients: SessionClient[] = [];
+  const track = <T extends SessionClient>(client: T): T => {
+    clients.push(client);
+    // A connect the session did not wait for, landing after it ended: nobody would close it.
+    if (finished) client.vanish("reset");
+    return client;
+  };
   let finished = false;
-  const rng = Rng.forSession(options.seed, index);
   const ctx: SessionContext = {
+    url: options.baseUrl,
     index,
     round,
     concurrency: options.concurrency,
-    rng,
-    candidateId: `candidate-${options.seed}-${index}`,
+    seed: options.seed,
+    rng: Rng.forSession(options.seed, index),
     signal: controller.signal,
-    connect: (connectOptions) => connectClient(connectOptions, options, clients, controller.signal, () => finished),
+    setup: options.setup,
+    connect: async (connectOptions) => track(await openClient(connectOptions, options, controller.signal)),
     sleep: (ms) => sleep(ms, controller.signal),
-    answerText: () => Array.from({ length: rng.int(3, 12) }, () => rng.pick(WORDS)).join(" "),
   };
-  const timer = setTimeout(() => controller.abort(new Error(`session timed out after ${options.sessionTimeoutMs} ms`)), options.sessionTimeoutMs);
+  // Hidden from scenarios' types: the interview helper's lean path (lean-client.ts).
+  Object.defineProperty(ctx, LEAN_CONNECT, { value: async (connectOptions: unknown) => track(await openLeanClient(connectOptions, options, controller.signal)) });
+  const timer = setTimeout(() => controller.abort(new SessionTimeoutError(options.sessionTimeoutMs)), options.sessionTimeoutMs);
   const aborted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });
@@ -81,8 +97,14 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
   try {
     await Promise.race([scenario.session(ctx), aborted]);
     stats.sessionsFinished++;
+    return undefined;
   } catch (error) {
-    stats.sessionFailed(error instanceof Error ? error.message : String(error));
+    // A scenario that misuses the API fails every session the same way: stop with its message.
+    if (error instanceof UsageError) return error;
+    stats.sessionFailed(error);
+    if (error instanceof Error && error.name === "ProtocolError") stats.errorAcks++;
+    // Once the run is stopping, every session fails the same way: that is not the scenario's fault.
+    return options.signal.aborted ? undefined : failFastError(stats, options.scenarioName);
   } finally {
     finished = true;
     clearTimeout(timer);
@@ -93,39 +115,6 @@ async function runOne(scenario: ScenarioDefinition, round: number, index: number
       else client.disconnect();
     }
   }
-}
-
-async function connectClient(
-  connectOptions: ConnectOptions | undefined,
-  options: PoolOptions,
-  clients: InterviewClient[],
-  signal: AbortSignal,
-  sessionFinished: () => boolean,
-): Promise<InterviewClient> {
-  if (signal.aborted) throw signal.reason;
-  const viaProxy = connectOptions?.via === "proxy";
-  const proxy = viaProxy ? await options.proxy() : undefined;
-  const socket = await SioClient.connect({
-    host: viaProxy ? "127.0.0.1" : options.host,
-    port: proxy ? proxy.port : options.port,
-    path: options.socketIoPath,
-    connectTimeoutMs: options.connectTimeoutMs,
-    ackTimeoutMs: options.ackTimeoutMs,
-  });
-  options.stats.clientOpened();
-  void socket.closed().then(() => options.stats.clientClosed());
-  const localPort = socket.localPort;
-  const client = new InterviewClient(
-    socket,
-    options.stats,
-    proxy ? () => proxy.linkFor(localPort) : undefined,
-    // The server gives up after its ping interval + timeout; half a second more and it surely has.
-    socket.pingDeadlineMs + 500,
-  );
-  clients.push(client);
-  // A connect the session did not wait for, landing after it ended: nobody would close it.
-  if (signal.aborted || sessionFinished()) client.vanish("reset");
-  return client;
 }
 
 /** A timer that an abort cuts short (rejecting with the abort reason). */

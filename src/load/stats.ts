@@ -1,5 +1,7 @@
 // Counters the load keeps while it runs: sessions, clients, acks and their latency.
 
+import { failureKey, LoadError, type FailureKind } from "./failures.js";
+
 const BUCKETS_PER_DOUBLING = 8;
 const MAX_BUCKET = 25 * BUCKETS_PER_DOUBLING; // up to ~2^25 µs ≈ 33 s
 
@@ -42,6 +44,7 @@ export interface LoadSnapshot {
 }
 
 const MAX_FAILURE_KINDS = 100;
+const OTHER = "\u0000other";
 
 /** The live counters of one scenario run. */
 export class LoadStats {
@@ -55,9 +58,8 @@ export class LoadStats {
   errorAcks = 0;
   httpRequests = 0;
   readonly latency = new LatencyHistogram();
-  /** The first few failure messages, for the report. */
-  readonly failures: string[] = [];
-  private readonly failureCounts = new Map<string, number>();
+  /** Failure causes by their grouping key: how often, and the first real message seen. */
+  private readonly failureKinds = new Map<string, { count: number; example: string; kind?: FailureKind }>();
 
   /** Sessions over, finished or failed. */
   get sessionsDone(): number {
@@ -73,23 +75,43 @@ export class LoadStats {
     this.clientsConnected--;
   }
 
-  sessionFailed(message: string): void {
+  /**
+   * Counts a failed session under its cause. Failures are grouped by kind (`failureKey`:
+   * the event or namespace, not the numbers), and the user sees the first real message of
+   * each group, numbers and all (issue 13: "no ack for "join" within N ms" told nobody the wait).
+   */
+  sessionFailed(error: unknown): void {
     this.sessionsFailed++;
-    // Group by the message without ids and numbers, so one cause is one line.
-    const normalised = message.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>").replace(/\d+/g, "N");
+    const message = error instanceof Error ? error.message : String(error);
+    const found = this.failureKinds.get(failureKey(error));
+    if (found) {
+      found.count++;
+      return;
+    }
     // Bounded, however many kinds of failure a soak of hours meets.
-    const key = this.failureCounts.has(normalised) || this.failureCounts.size < MAX_FAILURE_KINDS ? normalised : "other failures";
-    const seen = this.failureCounts.get(key) ?? 0;
-    this.failureCounts.set(key, seen + 1);
-    if (seen === 0 && this.failures.length < 20) this.failures.push(message);
+    if (this.failureKinds.size < MAX_FAILURE_KINDS) this.failureKinds.set(failureKey(error), { count: 1, example: message, kind: error instanceof LoadError ? error.kind : undefined });
+    else {
+      const other = this.failureKinds.get(OTHER) ?? { count: 0, example: "other failures" };
+      other.count++;
+      this.failureKinds.set(OTHER, other);
+    }
   }
 
-  /** Failure causes with their counts, most frequent first. */
+  /** Failure causes with their counts, most frequent first; each message is a real example of its kind. */
   failureSummary(): { message: string; count: number }[] {
-    return [...this.failureCounts.entries()]
-      .map(([message, count]) => ({ message, count }))
+    return [...this.failureKinds.values()]
+      .map(({ example, count }) => ({ message: example, count }))
       .sort((a, b) => b.count - a.count)
       .slice(0, 10);
+  }
+
+  /** The most frequent cause and one error of it (for fail-fast), or undefined before any failure. */
+  topFailure(): { message: string; count: number; kind?: FailureKind } | undefined {
+    let top: { message: string; count: number; kind?: FailureKind } | undefined;
+    for (const { example, count, kind } of this.failureKinds.values()) {
+      if (!top || count > top.count) top = { message: example, count, kind };
+    }
+    return top;
   }
 
   snapshot(): LoadSnapshot {

@@ -20,8 +20,9 @@ export interface LoadDriver {
 export function loadDriver(
   scenario: ScenarioDefinition,
   target: Target,
-  options: Pick<RunOptions, "socketIoPath" | "seed" | "sessionTimeoutMs">,
+  options: Pick<RunOptions, "socketIoPath" | "seed" | "sessionTimeoutMs" | "ackTimeoutMs" | "tls">,
   concurrency: number,
+  setup: unknown,
   stats: LoadStats,
   signal: AbortSignal,
   cleanup: CleanupStack,
@@ -29,14 +30,16 @@ export function loadDriver(
   let proxy: Promise<FaultProxy> | undefined;
   const host = new URL(target.baseUrl).hostname;
   const pool: PoolOptions = {
-    host,
-    port: target.port,
+    baseUrl: target.baseUrl,
     socketIoPath: options.socketIoPath,
     seed: options.seed,
     concurrency,
     sessionTimeoutMs: options.sessionTimeoutMs,
     connectTimeoutMs: RUN_DEFAULTS.connectTimeoutMs,
-    ackTimeoutMs: RUN_DEFAULTS.ackTimeoutMs,
+    ackTimeoutMs: options.ackTimeoutMs,
+    tls: options.tls,
+    setup,
+    scenarioName: scenario.name,
     stats,
     signal,
     proxy: () => {

@@ -3,7 +3,8 @@
 // the timeline sampler, the GC points and heap snapshots, and settling.
 
 import { formatDuration } from "../duration.js";
-import { RunError } from "../errors.js";
+import { RunError, UsageError } from "../errors.js";
+import { FailFastError } from "../load/fail-fast.js";
 import type { Target } from "../server-under-test/target.js";
 import { abortable } from "./abortable.js";
 import type { CleanupStack } from "./cleanup.js";
@@ -80,6 +81,8 @@ export class Measurer {
   guard<T>(work: Promise<T>): Promise<T> {
     return abortable(work, this.signal).catch(async (error: unknown) => {
       if (this.signal.aborted) throw this.signal.reason;
+      // A scenario's misuse, or failures only a live server gives: no crash to wait for.
+      if (error instanceof UsageError || (error instanceof FailFastError && error.serverAnswered)) throw error;
       throw (await this.target.crashError(2000)) ?? error;
     });
   }

@@ -54,6 +54,10 @@ export interface RunOptions {
   readyPath?: string;
   gauges?: string[];
   socketIoPath: string;
+  /** Longest an emitWithAck waits for its acknowledgement (--ack-timeout). */
+  ackTimeoutMs: number;
+  /** For https targets: a CA certificate (PEM, --ca's contents) and whether to skip verification (--insecure). */
+  tls: { ca?: string; insecure: boolean };
   /** undefined: as the scenario says. */
   httpLoad?: boolean;
 }
@@ -82,7 +86,8 @@ export const RUN_DEFAULTS = {
   resumeGraceMs: 1000,
   // Generous: at 10,000 clients one server core takes seconds to answer them all.
   connectTimeoutMs: 30_000,
-  ackTimeoutMs: 30_000,
+  // A server that answers at all answers within seconds; fail-fast needs a bound that is not minutes.
+  ackTimeoutMs: 10_000,
 } as const;
 
 /**

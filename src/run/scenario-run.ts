@@ -19,6 +19,7 @@ import { abortable } from "./abortable.js";
 import { CleanupStack } from "./cleanup.js";
 import { soakNote } from "./harness-memory.js";
 import { loadCounts, loadDriver } from "./load-driver.js";
+import { runSetup } from "./setup-hooks.js";
 import { judgeWithSnapshots } from "./judging.js";
 import { Measurer } from "./measurer.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunOptions } from "./options.js";
@@ -119,7 +120,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     });
     measurer = m;
     m.start();
-    const load = loadDriver(scenario, target, options, settings.concurrency, stats, signal, cleanup);
+    const setup = await m.guard(runSetup(scenario, target.baseUrl, settings, options.seed, signal, cleanup));
+    const load = loadDriver(scenario, target, options, settings.concurrency, setup, stats, signal, cleanup);
     const progress = (round: number, rounds: number, total: number, base: number) =>
       setInterval(() => {
         emit({ type: "progress", scenario: name, round, rounds, done: stats.sessionsDone - base, total, clients: stats.clientsConnected, failed: stats.sessionsFailed });

@@ -225,6 +225,9 @@ function shapeProblem(candidate: unknown): string | undefined {
   for (const key of ["description", "sessionLabel"]) {
     if (definition[key] !== undefined && typeof definition[key] !== "string") return `exports a scenario whose ${key} is not a string (got ${showValue(definition[key])})`;
   }
+  for (const key of ["setup", "teardown"]) {
+    if (definition[key] !== undefined && typeof definition[key] !== "function") return `exports a scenario whose ${key} is not a function (got ${showValue(definition[key])})`;
+  }
   return undefined;
 }
 

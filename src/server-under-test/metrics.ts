@@ -2,6 +2,7 @@
 // server has one, and through the probe Socket.IO's own counts and the app's gauges.
 
 import http from "node:http";
+import https from "node:https";
 import { RunError, UsageError } from "../errors.js";
 import type { ProbeClient } from "../probe/client.js";
 
@@ -11,6 +12,14 @@ export interface GaugeSource {
   probe?: ProbeClient;
   /** False: no metrics endpoint, the probe's gauges only. */
   hasMetrics: boolean;
+  /** For an https server: its CA and whether to skip verification (--ca, --insecure). */
+  tls?: TlsOptions;
+}
+
+/** How leakcheck's own HTTP requests trust an https server (--ca, --insecure). */
+export interface TlsOptions {
+  ca?: string;
+  insecure: boolean;
 }
 
 export interface MetricsReading {
@@ -25,7 +34,7 @@ export interface MetricsReading {
 export async function fetchMetrics(source: GaugeSource, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
   const fromProbe = source.probe ? (await source.probe.gauges(timeoutMs)).gauges : {};
   if (!source.hasMetrics) return { gauges: fromProbe };
-  const reading = await fetchEndpoint(source.baseUrl, metricsPath, timeoutMs);
+  const reading = await fetchEndpoint(source.baseUrl, metricsPath, timeoutMs, source.tls);
   for (const [name, value] of Object.entries(fromProbe)) if (!(name in reading.gauges)) reading.gauges[name] = value;
   return reading;
 }
@@ -35,19 +44,26 @@ export async function fetchMetrics(source: GaugeSource, metricsPath: string, tim
  * A fresh connection that closes after the answer: a kept-alive one would be counted
  * among the server's active sockets and blur the handle check.
  */
-async function fetchEndpoint(baseUrl: string, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
+async function fetchEndpoint(baseUrl: string, metricsPath: string, timeoutMs: number, tls?: TlsOptions): Promise<MetricsReading> {
   const url = new URL(metricsPath, baseUrl).href;
-  const { status, text } = await httpGet(url, timeoutMs);
+  const { status, text } = await httpGet(url, timeoutMs, tls);
   if (status < 200 || status > 299) {
     throw new RunError(`GET ${url} answered ${status}: point --metrics-path at the server's metrics endpoint`);
   }
   return parseMetrics(text, url);
 }
 
+/** http or https by the URL; for https, trusting what --ca / --insecure say. */
+export function requestModule(url: string, tls: TlsOptions | undefined): { module: typeof http | typeof https; options: https.RequestOptions } {
+  if (!url.startsWith("https:")) return { module: http, options: {} };
+  return { module: https, options: { ca: tls?.ca, rejectUnauthorized: !(tls?.insecure ?? false) } };
+}
+
 /** A one-shot GET with a deadline; resolves with status and body (at most 1 MB). */
-export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+export function httpGet(url: string, timeoutMs: number, tls?: TlsOptions): Promise<{ status: number; text: string }> {
+  const { module, options } = requestModule(url, tls);
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, headers: { accept: "application/json" } }, (response) => {
+    const request = module.get(url, { ...options, agent: false, headers: { accept: "application/json" } }, (response) => {
       let text = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => {

@@ -2,9 +2,8 @@
 // Most apps have no metrics endpoint: by default a server is ready when its port accepts
 // a Socket.IO handshake (or answers the metrics path); --ready-path names a path instead.
 
-import http from "node:http";
 import { RunError } from "../errors.js";
-import { httpGet } from "./metrics.js";
+import { httpGet, requestModule, type TlsOptions } from "./metrics.js";
 
 export interface Readiness {
   /** --ready-path: this path answering 2xx is readiness, nothing else. */
@@ -14,15 +13,18 @@ export interface Readiness {
   metricsPathGiven: boolean;
   /** The Socket.IO path, ending in a slash (default /socket.io/). */
   socketIoPath: string;
+  /** For an https server (--ca, --insecure). */
+  tls?: TlsOptions;
 }
 
 /** The readiness part of the run's options. */
-export function readinessOf(options: { readyPath?: string; metricsPath: string; metricsPathGiven?: boolean; socketIoPath: string }): Readiness {
+export function readinessOf(options: { readyPath?: string; metricsPath: string; metricsPathGiven?: boolean; socketIoPath: string; tls?: TlsOptions }): Readiness {
   return {
     readyPath: options.readyPath,
     metricsPath: options.metricsPath,
     metricsPathGiven: options.metricsPathGiven ?? false,
     socketIoPath: options.socketIoPath.endsWith("/") ? options.socketIoPath : `${options.socketIoPath}/`,
+    tls: options.tls,
   };
 }
 
@@ -41,7 +43,7 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
       // and answers nothing is given up on in time.
       const wait = () => Math.max(100, Math.min(2000, deadline - Date.now()));
       if (handshake) {
-        const answer = await socketIoHandshake(baseUrl, readiness.socketIoPath, wait());
+        const answer = await socketIoHandshake(baseUrl, readiness.socketIoPath, wait(), readiness.tls);
         if (answer === true) return;
         lastHandshake = answer;
         // A refused connection fails both checks alike: no second request needed.
@@ -52,7 +54,7 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
         }
       }
       try {
-        const { status } = await httpGet(pathUrl, wait());
+        const { status } = await httpGet(pathUrl, wait(), readiness.tls);
         if (status >= 200 && status < 300) return;
         lastProblem = `status ${status}`;
       } catch (error) {
@@ -83,11 +85,11 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
  * else what went wrong. The session is closed at once, so it is not left among the
  * engine's clients until its ping timeout.
  */
-export async function socketIoHandshake(baseUrl: string, socketIoPath: string, timeoutMs: number): Promise<true | string> {
+export async function socketIoHandshake(baseUrl: string, socketIoPath: string, timeoutMs: number, tls?: TlsOptions): Promise<true | string> {
   const url = new URL(`${socketIoPath}?EIO=4&transport=polling`, baseUrl).href;
   let answer: { status: number; text: string };
   try {
-    answer = await httpGet(url, timeoutMs);
+    answer = await httpGet(url, timeoutMs, tls);
   } catch (error) {
     return (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
   }
@@ -100,14 +102,15 @@ export async function socketIoHandshake(baseUrl: string, socketIoPath: string, t
     return "an engine.io open packet that is not JSON";
   }
   if (typeof sid !== "string") return "an engine.io open packet without a sid";
-  await closeSession(`${url}&sid=${encodeURIComponent(sid)}`, timeoutMs);
+  await closeSession(`${url}&sid=${encodeURIComponent(sid)}`, timeoutMs, tls);
   return true;
 }
 
 /** POSTs an engine.io close packet ("1"); best effort. */
-function closeSession(url: string, timeoutMs: number): Promise<void> {
+function closeSession(url: string, timeoutMs: number, tls?: TlsOptions): Promise<void> {
+  const { module, options } = requestModule(url, tls);
   return new Promise((resolve) => {
-    const request = http.request(url, { method: "POST", agent: false, headers: { "content-type": "text/plain;charset=UTF-8" } }, (response) => {
+    const request = module.request(url, { ...options, method: "POST", agent: false, headers: { "content-type": "text/plain;charset=UTF-8" } }, (response) => {
       response.resume();
       response.on("end", () => resolve());
       response.on("error", () => resolve());
@@ -127,7 +130,7 @@ function closeSession(url: string, timeoutMs: number): Promise<void> {
 export async function hasMetricsEndpoint(baseUrl: string, readiness: Readiness, timeoutMs: number): Promise<boolean> {
   if (readiness.metricsPathGiven) return true;
   try {
-    const { status } = await httpGet(new URL(readiness.metricsPath, baseUrl).href, timeoutMs);
+    const { status } = await httpGet(new URL(readiness.metricsPath, baseUrl).href, timeoutMs, readiness.tls);
     return status >= 200 && status < 300;
   } catch {
     return false;

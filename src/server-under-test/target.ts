@@ -16,6 +16,7 @@ import { crashSummary } from "./crash-output.js";
 import { trackPath, untrackPath } from "./leftovers.js";
 import { killGroup, trackGroup } from "./process-tree.js";
 import { probePort } from "./ports.js";
+import type { TlsOptions } from "./metrics.js";
 import { hasMetricsEndpoint, waitReady, type Readiness } from "./readiness.js";
 
 /** The bundled server's program, built beside this file. */
@@ -47,6 +48,8 @@ export interface Target {
   readonly probe?: ProbeClient;
   /** False when the server has no metrics endpoint: the gauges come from the probe alone. */
   readonly hasMetrics: boolean;
+  /** For an https --url: how leakcheck's own requests trust it. */
+  readonly tls?: TlsOptions;
   /** Rejects with a RunError if a spawned server exits before stop() is called. */
   readonly crashed: Promise<never>;
   /**
@@ -165,6 +168,7 @@ async function attach(url: string, options: TargetOptions): Promise<Target> {
     baseUrl,
     port,
     description: baseUrl,
+    tls: options.readiness.tls,
     hasMetrics: await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs)),
     crashed: new Promise<never>(() => undefined),
     crashError: async () => undefined,

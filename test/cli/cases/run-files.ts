@@ -91,6 +91,7 @@ export const scenarioCases: ErrorCase[] = [
   scenario("no-session.mjs", 'export default { name: "x" };', noScenario(/exports a scenario without a session function/)),
   scenario("no-name.mjs", "export default { async session() {} };", noScenario(/exports a scenario without a name/)),
   scenario("description.mjs", 'export default { name: "x", description: 5, async session() {} };', noScenario(/exports a scenario whose description is not a string \(got 5\)/)),
+  scenario("setup.mjs", 'export default { name: "x", setup: { users: 5 }, async session() {} };', noScenario(/exports a scenario whose setup is not a function \(got \{"users":5\}\)/)),
   scenario("bad-name.mjs", 'export default { name: "my scenario", async session() {} };', /: name "my scenario" must start with a letter or digit and hold only letters, digits, dots, dashes or underscores$/),
   {
     section: SCENARIO,

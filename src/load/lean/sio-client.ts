@@ -1,11 +1,12 @@
 // A Socket.IO v4 client (Engine.IO protocol 4, Socket.IO protocol 5) on the lean
-// WebSocket connection: connect to the main namespace, emit with acks, listen to
-// events, answer pings, and notice a dead network by ping timeout as socket.io-client does.
+// WebSocket connection: the main namespace only, JSON text packets only (no binary),
+// emit with acks, listen to events, answer pings, and notice a dead network by ping
+// timeout as socket.io-client does. Used only where the conformance tests prove it
+// behaves as socket.io-client (see lean-client.ts).
 
+import { AckTimeoutError, ClientClosedError, ConnectFailedError, ConnectRefusedError, ConnectTimeoutError, WaitTimeoutError } from "../failures.js";
+import type { VanishKind } from "../client.js";
 import { WsConnection } from "./ws-connection.js";
-
-/** How a client goes away: a clean close (tab closed), FIN without a close frame (crash), or RST. */
-export type VanishKind = "close" | "end" | "reset";
 
 export interface SioClientOptions {
   host: string;
@@ -15,20 +16,16 @@ export interface SioClientOptions {
   connectTimeoutMs: number;
   ackTimeoutMs: number;
   localAddress?: string;
+  /** How errors name the server: its base URL. */
+  shown: string;
 }
 
-export class AckTimeoutError extends Error {
-  override name = "AckTimeoutError";
-}
-export class ClientClosedError extends Error {
-  override name = "ClientClosedError";
-}
-
-type Listener = (payload: unknown) => void;
+type Listener = (...args: any[]) => void;
 interface PendingAck {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+  event: string;
 }
 
 /** One Socket.IO connection to the main namespace. */
@@ -42,6 +39,8 @@ export class SioClient {
   pingDeadlineMs = 0;
   private connectWaiter: { resolve: () => void; reject: (error: Error) => void; timer: NodeJS.Timeout } | undefined;
   private closeReason: string | undefined;
+  /** disconnect() was called: the close that follows is "io client disconnect", as socket.io-client names it. */
+  private leaving = false;
   private closeWaiters: ((reason: string) => void)[] = [];
   /** The local TCP port: how the fault proxy finds this client's link. */
   localPort = 0;
@@ -68,14 +67,14 @@ export class SioClient {
       const timer = setTimeout(() => {
         client.connectWaiter = undefined;
         client.vanish("reset");
-        reject(new AckTimeoutError(`connect timed out after ${options.connectTimeoutMs} ms`));
+        reject(new ConnectTimeoutError(options.shown, options.connectTimeoutMs));
       }, options.connectTimeoutMs);
       client.connectWaiter = { resolve: () => resolve(client), reject, timer };
     });
   }
 
   get connected(): boolean {
-    return this.closeReason === undefined && this.ws.isOpen;
+    return this.closeReason === undefined && !this.leaving && this.ws.isOpen;
   }
 
   /** Resolves with the reason once the connection is gone. */
@@ -85,22 +84,23 @@ export class SioClient {
   }
 
   /** Emits an event and resolves with the first argument of its acknowledgement. */
-  request(event: string, payload: unknown, timeoutMs = this.options.ackTimeoutMs): Promise<unknown> {
-    if (this.closeReason !== undefined) return Promise.reject(new ClientClosedError(`client closed (${this.closeReason})`));
+  request(event: string, args: unknown[], timeoutMs = this.options.ackTimeoutMs): Promise<unknown> {
+    if (this.closeReason !== undefined) return Promise.reject(new ClientClosedError(this.closeReason, `the ack of "${event}"`));
+    const packet = `42${this.nextAckId}${JSON.stringify([event, ...args])}`;
     const id = this.nextAckId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AckTimeoutError(`no ack for "${event}" within ${timeoutMs} ms`));
+        reject(new AckTimeoutError(event, timeoutMs));
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.ws.send(`42${id}${JSON.stringify(payload === undefined ? [event] : [event, payload])}`);
+      this.pending.set(id, { resolve, reject, timer, event });
+      this.ws.send(packet);
     });
   }
 
   /** Emits without asking for an acknowledgement. */
-  emit(event: string, payload?: unknown): void {
-    this.ws.send(`42${JSON.stringify(payload === undefined ? [event] : [event, payload])}`);
+  emit(event: string, args: unknown[]): void {
+    this.ws.send(`42${JSON.stringify([event, ...args])}`);
   }
 
   on(event: string, listener: Listener): void {
@@ -116,8 +116,8 @@ export class SioClient {
     if (index !== -1) list.splice(index, 1);
   }
 
-  /** Resolves with the next `event` payload that passes `filter`; rejects on timeout or close. */
-  waitFor(event: string, timeoutMs: number, filter: (payload: unknown) => boolean = () => true): Promise<unknown> {
+  /** Resolves with the first argument of the next `event` whose arguments pass `filter`; rejects on timeout or close. */
+  waitFor(event: string, timeoutMs: number, filter: (...args: any[]) => boolean = () => true): Promise<unknown> {
     const waiting = new Promise((resolve, reject) => {
       const done = (error: Error | undefined, payload?: unknown) => {
         clearTimeout(timer);
@@ -126,17 +126,17 @@ export class SioClient {
         if (error) reject(error);
         else resolve(payload);
       };
-      const listener: Listener = (payload) => {
+      const listener: Listener = (...args) => {
         let match = false;
         try {
-          match = filter(payload);
+          match = filter(...args);
         } catch (error) {
           return done(error as Error);
         }
-        if (match) done(undefined, payload);
+        if (match) done(undefined, args[0]);
       };
-      const onClose = (reason: string) => done(new ClientClosedError(`client closed (${reason}) while waiting for "${event}"`));
-      const timer = setTimeout(() => done(new AckTimeoutError(`no "${event}" within ${timeoutMs} ms`)), timeoutMs);
+      const onClose = (reason: string) => done(new ClientClosedError(reason, `"${event}"`));
+      const timer = setTimeout(() => done(new WaitTimeoutError(event, timeoutMs)), timeoutMs);
       this.on(event, listener);
       if (this.closeReason !== undefined) onClose(this.closeReason);
       else this.closeWaiters.push(onClose);
@@ -149,7 +149,8 @@ export class SioClient {
 
   /** A polite Socket.IO disconnect (the server sees "client namespace disconnect"). */
   disconnect(): void {
-    if (this.closeReason !== undefined) return;
+    if (this.closeReason !== undefined || this.leaving) return;
+    this.leaving = true;
     this.ws.close("41");
   }
 
@@ -214,7 +215,7 @@ export class SioClient {
       if (!list) return;
       for (const listener of [...list]) {
         try {
-          listener(args[1]);
+          listener(...args.slice(1));
         } catch {
           // A throwing listener ends this client, which fails its session, not the run.
           this.closeReason ??= "a listener threw";
@@ -234,7 +235,7 @@ export class SioClient {
       this.connectWaiter = undefined;
       if (waiter) {
         clearTimeout(waiter.timer);
-        waiter.reject(new ClientClosedError(`the server refused the connection: ${text.slice(2, 200)}`));
+        waiter.reject(new ConnectRefusedError(this.options.shown, connectErrorMessage(text.slice(2))));
       }
       this.ws.close();
     } else if (type === 49 /* 1 disconnect */) {
@@ -243,23 +244,34 @@ export class SioClient {
     }
   }
 
-  private onClosed(reason: string): void {
-    this.closeReason ??= reason;
+  private onClosed(detail: string): void {
+    // Named as socket.io-client names it ("transport error"); the detail goes to a failed connect.
+    this.closeReason ??= this.leaving ? "io client disconnect" : detail.split(":", 1)[0];
     clearTimeout(this.pingTimer);
     // Most clients close with nothing pending: build the error only when someone gets it.
-    const error = this.pending.size > 0 ? new ClientClosedError(`client closed (${this.closeReason})`) : undefined;
     for (const waiter of this.pending.values()) {
       clearTimeout(waiter.timer);
-      waiter.reject(error!);
+      waiter.reject(new ClientClosedError(this.closeReason, `the ack of "${waiter.event}"`));
     }
     this.pending.clear();
     if (this.connectWaiter) {
       clearTimeout(this.connectWaiter.timer);
-      this.connectWaiter.reject(new ClientClosedError(`could not connect: ${this.closeReason}`));
+      this.connectWaiter.reject(new ConnectFailedError(this.options.shown, detail));
       this.connectWaiter = undefined;
     }
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
     for (const waiter of waiters) waiter(this.closeReason);
   }
+}
+
+/** The message of a CONNECT_ERROR packet's JSON ({"message": "..."}), or its text. */
+function connectErrorMessage(json: string): string {
+  try {
+    const parsed = JSON.parse(json) as { message?: unknown };
+    if (typeof parsed?.message === "string") return parsed.message;
+  } catch {
+    // not JSON: show it as it came
+  }
+  return json.slice(0, 200);
 }
