@@ -1,6 +1,7 @@
 // `leakcheck run`: options → RunOptions → the core; the verdict → exit code.
 
 import { setMaxListeners } from "node:events";
+import path from "node:path";
 import { Command, Option } from "commander";
 import { ExitCode, exitCodeOf, InterruptedError, oneLine, RunError, UsageError } from "../errors.js";
 import { randomSeed } from "../load/rng.js";
@@ -12,7 +13,7 @@ import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } f
 import { RunStopped, runLeakcheck } from "../run/run.js";
 import "../server-under-test/leftovers.js";
 import "../server-under-test/process-tree.js";
-import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
+import { collect, command, duration, loadCommand, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {
   sessions?: number;
@@ -41,6 +42,8 @@ interface RawRunOptions {
   port?: number;
   socketioPath: string;
   httpLoad?: boolean;
+  load?: string;
+  probe?: string;
 }
 
 /** Registers `run` on the program. */
@@ -93,6 +96,15 @@ export function registerRun(program: Command): void {
     .option("--socketio-path <path>", "the server's Socket.IO path", httpPath("--socketio-path"), RUN_DEFAULTS.socketIoPath)
     .option("--http-load", "load the HTTP endpoints with autocannon in every scenario")
     .option("--no-http-load", "no HTTP load, even where the scenario asks for it")
+    .option(
+      "--load <command>",
+      "each round's load is this command (artillery, k6, a script) with LEAKCHECK_URL, LEAKCHECK_SESSIONS, LEAKCHECK_ROUND, LEAKCHECK_RUN_DIR; the scenario gives sessions, rounds and warm-up",
+      loadCommand,
+    )
+    .option(
+      "--probe <socket>",
+      "with --url: the Unix socket of a probe the server loaded (--require leakcheck/probe, LEAKCHECK_PROBE); the token comes from LEAKCHECK_PROBE_TOKEN",
+    )
     .action(async (scenarios: string[], raw: RawRunOptions) => {
       process.exitCode = await runCommand(scenarios, raw);
     });
@@ -100,8 +112,17 @@ export function registerRun(program: Command): void {
 
 function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
   if (raw.port !== undefined && raw.url) throw new UsageError("--port is for a server leakcheck starts; with --url the port is in the URL");
+  if (raw.probe !== undefined && !raw.url) {
+    throw new UsageError("--probe attaches to a server someone else started: give its address with --url too");
+  }
+  const token = process.env.LEAKCHECK_PROBE_TOKEN;
+  if (raw.probe !== undefined && !token) {
+    throw new UsageError(
+      "--probe needs the token the server was started with: set LEAKCHECK_PROBE_TOKEN in leakcheck's environment too",
+    );
+  }
   const target: TargetChoice = raw.url
-    ? { kind: "url", url: raw.url }
+    ? { kind: "url", url: raw.url, ...(raw.probe !== undefined ? { probe: { socketPath: path.resolve(raw.probe), token: token! } } : {}) }
     : raw.server
       ? { kind: "command", command: raw.server }
       : { kind: "bundled", leak: raw.serverLeak ?? "none" };
@@ -134,6 +155,7 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     gauges: raw.gauge,
     socketIoPath: raw.socketioPath.endsWith("/") ? raw.socketioPath : `${raw.socketioPath}/`,
     httpLoad: raw.httpLoad,
+    load: raw.load,
   };
 }
 

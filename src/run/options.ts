@@ -5,7 +5,7 @@ import type { LeakMode } from "../protocol.js";
 export type TargetChoice =
   | { kind: "bundled"; leak: LeakMode }
   | { kind: "command"; command: string }
-  | { kind: "url"; url: string };
+  | { kind: "url"; url: string; probe?: { socketPath: string; token: string } };
 
 export interface RunOptions {
   scenarios: string[];
@@ -39,6 +39,8 @@ export interface RunOptions {
   socketIoPath: string;
   /** undefined: as the scenario says. */
   httpLoad?: boolean;
+  /** --load: each round's load is this shell command instead of the built-in driver (issue 12). */
+  load?: string;
 }
 
 /**

@@ -24,6 +24,8 @@ import { withinDeadline } from "./deadline.js";
 import { harnessMemory, type HarnessMemoryPoint } from "./harness-memory.js";
 import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
+import { runExternalLoad, type ExternalLoadResult } from "../load/external-load.js";
+import { combineVerdicts, judgeProcesses, ProcessHeapSeries, type ProcessVerdict } from "./per-process.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
 
 export interface ScenarioResult extends ScenarioVerdict {
@@ -66,6 +68,10 @@ export interface ScenarioResult extends ScenarioVerdict {
   notes: string[];
   logFile?: string;
   durationMs: number;
+  /** A server of several processes (issue 12): each one's verdict, named `worker N (pid P)`. */
+  processes?: ProcessVerdict[];
+  /** --load: each round's command, its exit status, duration and output file. */
+  externalLoad?: { command: string; rounds: ExternalLoadResult[] };
 }
 
 export interface ScenarioRunContext {
@@ -144,7 +150,12 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     if (!target.probe && target.kind !== "url") {
       notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
     }
-    if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if (target.kind === "url" && !target.probe) notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if ((target.processes?.length ?? 0) > 1) {
+      notes.push(
+        `${target.processes!.length} server processes (${target.processes!.map((each) => each.label).join(", ")}): each judged on its own; gauges read from each process's own metrics endpoint through its probe`,
+      );
+    }
 
     const first = await fetchMetrics(target.baseUrl, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
@@ -225,12 +236,29 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         });
       }, 250);
 
+    // --load: the round's sessions are the command's to run; leakcheck keeps the phases.
+    const externalRounds: ExternalLoadResult[] = [];
+    const external = async (round: number, sessions: number) => {
+      const result = await runExternalLoad({
+        command: options.load!,
+        url: target.baseUrl,
+        sessions,
+        round,
+        runDir: context.runDir,
+        scenario: name,
+        timeoutMs: options.roundTimeoutMs,
+        signal,
+      });
+      externalRounds.push(result);
+    };
+    const processHeaps = new ProcessHeapSeries();
+
     // Warm-up: one-time allocations (compiled code, pools, caches) happen before the baseline.
     enter("warm-up", `${settings.warmup} sessions`);
     if (settings.warmup > 0) {
       const ticker = progress(0, settings.warmup, 0);
       try {
-        await guard(runSessions(scenario, 0, 0, settings.warmup, pool));
+        await guard(options.load ? external(0, settings.warmup) : runSessions(scenario, 0, 0, settings.warmup, pool));
       } finally {
         clearInterval(ticker);
       }
@@ -247,6 +275,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const baseline = await gcPoint("baseline", 0, snapshots.mode !== "never");
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
+    processHeaps.add(0, 0, baseline);
 
     // A soak runs rounds of the usual size until its time is up; the total is known at the end.
     const soakEndsAt = options.durationMs !== undefined ? Date.now() + options.durationMs : undefined;
@@ -284,7 +313,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       const doneBefore = stats.sessionsDone;
       try {
         const roundStarted = Date.now();
-        const sessions = withinDeadline(runSessions(scenario, round, settings.warmup + done, count, pool), options.roundTimeoutMs, () => {
+        const driven = options.load ? external(round, count) : runSessions(scenario, round, settings.warmup + done, count, pool);
+        const sessions = withinDeadline(driven, options.roundTimeoutMs, () => {
           const finished = stats.sessionsDone - doneBefore;
           return new RunError(
             `round ${round} of ${name} did not finish within ${formatDuration(options.roundTimeoutMs)} (${finished} of ${count} sessions done): raise --round-timeout, or lower --sessions`,
@@ -303,6 +333,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         const point = await gcPoint(`round ${round}`, done, snapshots.mode === "always" && soakEndsAt === undefined);
         lastRound = point;
         if (point.heapUsed !== undefined) heapPoints.push({ round, sessions: done, heapUsed: point.heapUsed });
+        processHeaps.add(round, done, point);
       }
       harness.push(harnessMemory(round, done, soakEndsAt !== undefined));
       // A soak of many short rounds: both series keep their shape at a bounded length.
@@ -372,7 +403,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       heapDiff = await readSnapshots();
       if (heapDiff && snapshots.taken.length >= 3) measurements.survivors = heapDiff.survivors.groups;
     }
-    const verdict = judge(measurements, context.budget);
+    const processVerdicts = judgeProcesses(measurements, baseline, final, processHeaps, context.budget);
+    const verdict = combineVerdicts(judge(measurements, context.budget), processVerdicts);
     if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
       heapDiff = await readSnapshots();
       const top = heapDiff?.survivors.groups[0];
@@ -424,6 +456,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         bytes: snapshot.bytes,
       })),
       ...(heapDiff ? { heapDiff, heapDiffFiles } : {}),
+      ...(processVerdicts.length > 0 ? { processes: processVerdicts } : {}),
+      ...(options.load ? { externalLoad: { command: options.load, rounds: externalRounds } } : {}),
       settle: { tookMs: settled.tookMs, atBaseline: settled.atBaseline },
       timings: { ...timings, rounds: timings.rounds },
       notes,
