@@ -55,6 +55,15 @@ export class TreeWatcher {
     clearInterval(this.timer);
   }
 
+  /**
+   * The processes seen whose command line matches: a cluster test proves the watcher saw the
+   * primary and every worker (else "nothing left" would prove nothing).
+   */
+  seenMatching(pattern: RegExp): ProcessRow[] {
+    this.look();
+    return [...this.seen.values()].filter((row) => pattern.test(row.args));
+  }
+
   /** The processes seen that are still alive, and the groups seen that still have a member. */
   survivors(): string[] {
     const table = processTable();
