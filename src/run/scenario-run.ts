@@ -345,6 +345,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       settings.sessions = done;
       notes.push(soakNote(harness, Date.now() - loadStarted));
     }
+    if (options.load) notes.push(externalLoadNote(options.load, externalRounds));
     const loadMs = Date.now() - loadStarted;
     const cpu = process.cpuUsage(loadCpu);
     const serverCpuMs =
@@ -472,6 +473,16 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await series?.discardUnkept().catch((error) => failures.push(`heap snapshots: ${oneLine(error)}`));
     for (const failure of failures) process.stderr.write(`leakcheck: cleanup: ${failure}\n`);
   }
+}
+
+/** What --load did, for every report: how often the command ran, how it exited, how long it took. */
+function externalLoadNote(command: string, rounds: ExternalLoadResult[]): string {
+  const warmup = rounds.some((each) => each.round === 0);
+  const counted = rounds.filter((each) => each.round > 0).length;
+  const runs = `${rounds.length} run${rounds.length === 1 ? "" : "s"}`;
+  const which = `${warmup ? "warm-up and " : ""}${counted} round${counted === 1 ? "" : "s"}`;
+  const took = rounds.map((each) => formatDuration(each.durationMs)).join(", ");
+  return `--load: ${runs} of \`${command}\` (${which}), each exit 0, taking ${took}; output in load/`;
 }
 
 function round2(value: number): number {
