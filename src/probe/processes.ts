@@ -91,7 +91,15 @@ export async function findServerProcesses(list: () => Promise<string[]>, options
       try {
         client = await ProbeClient.connect(socketPath, options.token, 1000);
       } catch (error) {
-        if (/bad token/.test((error as Error).message)) options.onRefused?.(socketPath, error as Error);
+        if (/bad token/.test((error as Error).message) && options.onRefused) {
+          // May throw (attached: a wrong token is the end of it); nothing opened is left open.
+          try {
+            options.onRefused(socketPath, error as Error);
+          } catch (refusal) {
+            for (const process of found.values()) process.probe.close();
+            throw refusal;
+          }
+        }
         continue; // a process that exited left its socket file behind, or is not up yet
       }
       const serves = client.hello.ports.includes(options.port) || (options.acceptAny === true && client.hello.ports.length > 0);

@@ -10,14 +10,16 @@ export async function findProcesses(
   list: () => Promise<string[]>,
   options: Omit<FindOptions, "onRefused"> & { attached?: string },
 ): Promise<ServerProcess[]> {
-  let refused: string | undefined;
-  const processes = await findServerProcesses(list, { ...options, onRefused: (socketPath) => (refused ??= socketPath) });
+  const processes = await findServerProcesses(list, {
+    ...options,
+    onRefused: (socketPath) => {
+      // Spawned, every probe has leakcheck's own token: a refusal is a stranger's socket, skipped.
+      if (options.attached) {
+        throw new RunError(`the probe at ${socketPath} refused the token: set LEAKCHECK_PROBE_TOKEN to the token the server was started with`);
+      }
+    },
+  });
   if (!options.attached) return processes;
-  if (refused && processes.length === 0) {
-    throw new RunError(
-      `the probe at ${refused} refused the token: set LEAKCHECK_PROBE_TOKEN to the token the server was started with`,
-    );
-  }
   if (processes.length > 0) return processes;
   // Attached, the port may be mapped (a container, a proxy): every process that answers is the server's.
   const any = await findServerProcesses(list, { ...options, port: -1, timeoutMs: 500, stableMs: 200, acceptAny: true });
