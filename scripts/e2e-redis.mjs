@@ -83,7 +83,8 @@ function leakcheck(env) {
     started.push(child);
     let stdout = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.on("exit", (code) => resolve({ code, report: stdout ? JSON.parse(stdout) : undefined }));
+    // "close", not "exit": the JSON may still be in the pipe when the process has exited.
+    child.on("close", (code) => resolve({ code, report: stdout ? JSON.parse(stdout) : undefined }));
   });
 }
 
