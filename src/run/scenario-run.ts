@@ -24,6 +24,7 @@ import { withinDeadline } from "./deadline.js";
 import { harnessMemory, type HarnessMemoryPoint } from "./harness-memory.js";
 import { Sampler, type PhaseSpan, type Sample } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
+import { ProcessSnapshots } from "./process-snapshots.js";
 import { runExternalLoad, type ExternalLoadResult } from "../load/external-load.js";
 import { combineVerdicts, judgeProcesses, ProcessHeapSeries, type ProcessVerdict } from "./per-process.js";
 import { pingForConcurrency, RUN_DEFAULTS, type RunEvent, type RunOptions, type RunPhase } from "./options.js";
@@ -110,7 +111,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
   const cleanup = new CleanupStack();
   const stats = new LoadStats();
   const sampler = new Sampler(stats, started, options.sampleIntervalMs);
-  let series: SnapshotSeries | undefined;
+  let series: SnapshotSeries | ProcessSnapshots | undefined;
   let phaseStart = Date.now();
   let currentPhase: RunPhase = "start";
   const enter = (phase: RunPhase, detail?: string) => {
@@ -179,7 +180,10 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       });
     sampler.start(target, measureOptions);
     cleanup.push("sampler", () => sampler.stop());
-    const snapshots = new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
+    const several = (target.processes?.length ?? 0) > 1;
+    const snapshots = several
+      ? new ProcessSnapshots(target, target.processes!, context.runDir, name, options.snapshots, options.probeTimeoutMs)
+      : new SnapshotSeries(target, context.runDir, name, target.probe ? options.snapshots : "never", options.probeTimeoutMs);
     series = snapshots;
     // Guarded outside, so an interruption never waits for a timeline sample in flight; and
     // inside, so no snapshot is started after it.
@@ -189,7 +193,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         sampler.exclusive(async () => {
           const point = await guard(measure(target, measureOptions, Boolean(target.probe)));
           sampler.record(point, label);
-          if (snapshot) await guard(snapshots.take(label, sessions));
+          if (snapshot) await guard(snapshots.take(label, sessions).then(() => undefined));
           return point;
         }),
       );
@@ -390,8 +394,17 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
     // A series (baseline, rounds, final) judges survivors; a baseline/final pair (on-fail) only explains a failure.
     let heapDiff: HeapDiff | undefined;
+    // Several processes: the one whose heap grew most is read (snapshots always), or the first that failed (on-fail).
+    const focus = (snapshots instanceof ProcessSnapshots ? snapshots : undefined);
+    const focusTaken = () => (focus ? focus.focusTaken : snapshots.taken);
+    if (focus) {
+      const growth = (pid: number) =>
+        (final.processes?.find((each) => each.pid === pid)?.heapUsed ?? 0) - (baseline.processes?.find((each) => each.pid === pid)?.heapUsed ?? 0);
+      focus.focus = [...(target.processes ?? [])].filter((each) => each.serves).sort((a, b) => growth(b.pid) - growth(a.pid))[0];
+    }
     const readSnapshots = async () => {
-      enter("heap-diff", `${snapshots.taken.length} snapshots`);
+      enter("heap-diff", `${focusTaken().length} snapshots${focus?.focus ? ` of ${focus.focus.label}` : ""}`);
+      if (focus?.focus) notes.push(`heap snapshots read: ${focus.focus.label}'s`);
       try {
         return await abortable(snapshots.analyze({ ...context.budget.survivors, bytesPerSession: context.budget.heap.perSessionBytes }, signal), signal);
       } catch (error) {
@@ -400,16 +413,22 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         return undefined;
       }
     };
-    if (snapshots.mode === "always" && snapshots.taken.length >= 2) {
+    if (snapshots.mode === "always" && focusTaken().length >= 2) {
       heapDiff = await readSnapshots();
-      if (heapDiff && snapshots.taken.length >= 3) measurements.survivors = heapDiff.survivors.groups;
+      // One process's survivors judge the whole only when it is the whole.
+      if (heapDiff && focusTaken().length >= 3 && !focus) measurements.survivors = heapDiff.survivors.groups;
     }
     const processVerdicts = judgeProcesses(measurements, baseline, final, processHeaps, context.budget);
     const verdict = combineVerdicts(judge(measurements, context.budget), processVerdicts);
-    if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && snapshots.taken.length >= 2) {
+    if (focus) {
+      const failing = processVerdicts.find((each) => each.verdict === "fail");
+      const chosen = failing && target.processes?.find((each) => each.pid === failing.pid && each.serves);
+      if (chosen && snapshots.mode === "on-fail") focus.focus = chosen;
+    }
+    if (!heapDiff && snapshots.mode === "on-fail" && verdict.verdict === "fail" && focusTaken().length >= 2) {
       heapDiff = await readSnapshots();
       const top = heapDiff?.survivors.groups[0];
-      if (top) verdict.reasons.push(`largest survivors: ${survivorSentence(top)}`);
+      if (top) verdict.reasons.push(`${focus?.focus ? `${focus.focus.label}: ` : ""}largest survivors: ${survivorSentence(top)}`);
     }
     await snapshots.discardUnkept();
     const heapDiffFiles = heapDiff ? await writeHeapDiffReport(context.runDir, `${name}.heap-diff`, heapDiff, name) : undefined;
