@@ -21,6 +21,8 @@ export interface Sample extends MemoryFigures {
   httpRequestsPerSecond: number;
   /** Set on the measurements right after a forced full GC: "baseline", "round 2", "final". */
   gc?: string;
+  /** A server of several processes: each one's heap used, by its label (`worker 2 (pid 4121)`). */
+  processHeap?: Record<string, number>;
 }
 
 export interface PhaseSpan {
@@ -139,6 +141,9 @@ export class Sampler {
       ...measurement.memory,
       ...(measurement.heapUsed !== undefined ? { heapUsed: measurement.heapUsed } : {}),
       gauges: measurement.gauges,
+      ...(measurement.processes
+        ? { processHeap: Object.fromEntries(measurement.processes.filter((each) => each.heapUsed !== undefined).map((each) => [each.label, each.heapUsed!])) }
+        : {}),
       timers: measurement.timers,
       sockets: measurement.sockets,
       sessionsStarted: this.stats.sessionsStarted,
