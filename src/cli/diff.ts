@@ -6,7 +6,10 @@ import path from "node:path";
 import type { Command } from "commander";
 import { describeFsError, oneLine, unwritableFolder, UsageError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
+import { DEFAULT_BUDGET } from "../verdict/budget.js";
+import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
 import { SnapshotFormatError } from "../heap/snapshot.js";
+import { chalkFor } from "../report/color.js";
 import { renderHeapDiffTerminal, writeHeapDiffReport } from "../report/heap-diff.js";
 import { wholeNumber } from "./parsers.js";
 
@@ -45,6 +48,7 @@ export function registerDiff(program: Command): void {
           survivorsFromAfter: Boolean(raw.final),
           sessions: raw.sessions === undefined ? undefined : raw.final ? [raw.sessions, raw.sessions] : [raw.sessions],
           top: raw.top,
+          judge: survivorJudge(survivorLimits(DEFAULT_BUDGET)),
         });
       } catch (error) {
         // No diff, no report: the folder made for it goes again.
@@ -57,7 +61,7 @@ export function registerDiff(program: Command): void {
       if (raw.json) {
         process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
       } else {
-        process.stdout.write(renderHeapDiffTerminal(diff));
+        process.stdout.write(renderHeapDiffTerminal(diff, chalkFor(process.stdout)));
       }
       if (raw.out !== undefined) {
         const written = await writeHeapDiffReport(raw.out, "heap-diff", diff, `${path.basename(before)} → ${path.basename(after)}`);

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   serve: async () => (await import("./serve.js")).registerServe,
   diff: async () => (await import("./diff.js")).registerDiff,
   compare: async () => (await import("./compare.js")).registerCompare,
+  init: async () => (await import("./init.js")).registerInit,
 };
 
 const VERSION = (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;

@@ -75,7 +75,7 @@ export function serverUrl(value: string): string {
   return url.origin;
 }
 
-const PATH_EXAMPLES: Record<string, string> = { "--socketio-path": "/socket.io/" };
+const PATH_EXAMPLES: Record<string, string> = { "--socketio-path": "/socket.io/", "--ready-path": "/health" };
 
 /** An HTTP path starting with a slash. */
 export function httpPath(option: string) {

@@ -8,12 +8,16 @@ import { randomSeed } from "../load/rng.js";
 import type { LeakMode } from "../protocol.js";
 import { renderJson } from "../report/json.js";
 import { createProgress } from "../report/progress.js";
+import { reportSink } from "../report/sink.js";
 import { renderRun } from "../report/terminal.js";
+import type { RunListener } from "../report-schema/events.js";
 import { RUN_DEFAULTS, type RunOptions, type SnapshotMode, type TargetChoice } from "../run/options.js";
 import { RunStopped, runLeakcheck } from "../run/run.js";
 import "../server-under-test/leftovers.js";
 import "../server-under-test/process-tree.js";
-import { collect, command, duration, loadCommand, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
+import { expandRequests } from "../scenario/loader.js";
+import { loadProjectConfig, type ProjectConfig } from "./config.js";
+import { collect, command, duration, httpPath, leakMode, loadCommand, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {
   sessions?: number;
@@ -38,6 +42,11 @@ interface RawRunOptions {
   probeTimeout: number;
   duration?: number;
   metricsPath: string;
+  /** Set by applyConfig: the metrics path was asked for (flag or config), so it must exist. */
+  metricsPathGiven?: boolean;
+  readyPath?: string;
+  /** Set by applyConfig: an inline budget from the config file. */
+  budgetObject?: RunOptions["budget"];
   gauge?: string[];
   port?: number;
   socketioPath: string;
@@ -51,7 +60,10 @@ export function registerRun(program: Command): void {
   program
     .command("run")
     .description("run scenarios against a server and judge them against the leak budget")
-    .argument("<scenario...>", "bundled scenario names, files in ./scenarios/, paths to scenario files, or all")
+    .argument(
+      "[scenario...]",
+      "bundled scenario names, files in the project's scenarios folder, paths to scenario files, or all; none: the project's scenarios",
+    )
     .option("--sessions <n>", "sessions per scenario (after warm-up)", wholeNumber("--sessions", 1, 1_000_000))
     .option("--concurrency <n>", "sessions in flight at once", wholeNumber("--concurrency", 1, 15_000))
     .option("--rounds <n>", "rounds per scenario; heap is measured after each", wholeNumber("--rounds", 1, 100))
@@ -90,7 +102,13 @@ export function registerRun(program: Command): void {
     .option("--session-timeout <duration>", "longest one session may take", duration("--session-timeout", 100, 3_600_000), RUN_DEFAULTS.sessionTimeoutMs)
     .option("--round-timeout <duration>", "longest one round of sessions may take", duration("--round-timeout", 1000, 86_400_000), RUN_DEFAULTS.roundTimeoutMs)
     .option("--probe-timeout <duration>", "longest a GC or metrics request may take", duration("--probe-timeout", 100, 600_000), RUN_DEFAULTS.probeTimeoutMs)
-    .option("--metrics-path <path>", "the server's metrics endpoint", httpPath("--metrics-path"), RUN_DEFAULTS.metricsPath)
+    .option(
+      "--metrics-path <path>",
+      "the server's metrics endpoint (default /api/metrics when the server has one; without one, Socket.IO's counts and leakcheck/gauges from the probe)",
+      httpPath("--metrics-path"),
+      RUN_DEFAULTS.metricsPath,
+    )
+    .option("--ready-path <path>", "the server is ready when this path answers 2xx (default: it accepts a Socket.IO handshake, or answers the metrics path)", httpPath("--ready-path"))
     .option("--gauge <name>", "judge only this metrics field (repeatable)", collect)
     .option("--port <n>", "port for the spawned server (default: a free one)", wholeNumber("--port", 1, 65_535))
     .option("--socketio-path <path>", "the server's Socket.IO path", httpPath("--socketio-path"), RUN_DEFAULTS.socketIoPath)
@@ -105,8 +123,8 @@ export function registerRun(program: Command): void {
       "--probe <socket>",
       "with --url: the Unix socket of a probe the server loaded (--require leakcheck/probe, LEAKCHECK_PROBE); the token comes from LEAKCHECK_PROBE_TOKEN",
     )
-    .action(async (scenarios: string[], raw: RawRunOptions) => {
-      process.exitCode = await runCommand(scenarios, raw);
+    .action(async (scenarios: string[], raw: RawRunOptions, command: Command) => {
+      process.exitCode = await runCommand(scenarios, raw, (key) => command.getOptionValueSource(key) === "cli");
     });
 }
 
@@ -136,6 +154,7 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     seed: raw.seed ?? randomSeed(),
     port: raw.port,
     budgetFile: raw.budget,
+    budget: raw.budgetObject,
     reportDir: raw.reportDir,
     // One scenario: the developer wants to see what leaked. Several (run all): a snapshot
     // series costs seconds per scenario, so only a failing scenario keeps its pair.
@@ -152,6 +171,8 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     durationMs: raw.duration,
     probeTimeoutMs: raw.probeTimeout,
     metricsPath: raw.metricsPath,
+    metricsPathGiven: raw.metricsPathGiven,
+    readyPath: raw.readyPath,
     gauges: raw.gauge,
     socketIoPath: raw.socketioPath.endsWith("/") ? raw.socketioPath : `${raw.socketioPath}/`,
     httpLoad: raw.httpLoad,
@@ -159,8 +180,50 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
   };
 }
 
+/**
+ * The config file's settings under the flags: a flag typed on the command line wins.
+ * Returns the options and what `all` means (the project's scenarios alone when the config
+ * names a server other than the bundled one).
+ */
+function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, given: (key: string) => boolean): { raw: RawRunOptions; allIsProject: boolean } {
+  const merged: RawRunOptions = { ...raw, metricsPathGiven: given("metricsPath") };
+  if (!config) return { raw: merged, allIsProject: false };
+  const targetOnCli = raw.server !== undefined || raw.url !== undefined || raw.serverLeak !== undefined;
+  if (!targetOnCli) {
+    // The command runs where the config is, as it would be typed there.
+    const here = path.resolve(process.cwd()) === config.dir;
+    const quoted = `'${config.dir.replace(/'/g, "'\\''")}'`;
+    merged.server = config.server !== undefined && !here ? `cd ${quoted} && ${config.server}` : config.server;
+    merged.url = config.url;
+  }
+  merged.sessions ??= config.sessions;
+  merged.concurrency ??= config.concurrency;
+  merged.rounds ??= config.rounds;
+  merged.warmup ??= config.warmup;
+  merged.gauge ??= config.gauges;
+  merged.readyPath ??= config.readyPath;
+  if (raw.budget === undefined && config.budget !== undefined) {
+    if (typeof config.budget === "string") merged.budget = config.budget;
+    else merged.budgetObject = config.budget;
+  }
+  if (!given("reportDir") && config.reportDir !== undefined) merged.reportDir = config.reportDir;
+  if (!given("metricsPath") && config.metricsPath !== undefined) {
+    merged.metricsPath = config.metricsPath;
+    merged.metricsPathGiven = true;
+  }
+  if (!given("socketioPath") && config.socketioPath !== undefined) merged.socketioPath = config.socketioPath;
+  const timeouts = { readyTimeout: "ready", settleTimeout: "settle", sessionTimeout: "session", roundTimeout: "round", probeTimeout: "probe" } as const;
+  for (const [key, name] of Object.entries(timeouts) as [keyof typeof timeouts, (typeof timeouts)[keyof typeof timeouts]][]) {
+    const value = config.timeouts[name];
+    if (!given(key) && value !== undefined) merged[key] = value;
+  }
+  const bundled = merged.server === undefined && merged.url === undefined;
+  return { raw: merged, allIsProject: (config.server !== undefined || config.url !== undefined) && !bundled };
+}
+
 /** Runs and prints; resolves with the exit code. */
-async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<number> {
+async function runCommand(requests: string[], given: RawRunOptions, typed: (key: string) => boolean): Promise<number> {
+  let raw = given;
   const progress = createProgress(process.stderr, Boolean(raw.quiet));
   const controller = new AbortController();
   // Every session in flight listens for the abort: thousands at once is by design.
@@ -188,8 +251,19 @@ async function runCommand(scenarios: string[], raw: RawRunOptions): Promise<numb
   process.on("unhandledRejection", onUnexpected);
   process.on("uncaughtException", onUnexpected);
   try {
+    const config = await loadProjectConfig();
+    const applied = applyConfig(given, config, typed);
+    raw = applied.raw;
+    const projectDir = config?.scenariosDir ?? path.resolve("scenarios");
+    const scenarios = expandRequests(requests, { dir: projectDir, allIsProject: applied.allIsProject });
     const options = toRunOptions(scenarios, raw);
-    const report = await runLeakcheck(options, { emit: (event) => progress.onEvent(event), signal: controller.signal });
+    // The run emits; the progress display and the report writer subscribe.
+    const writeReports = reportSink();
+    const emit: RunListener = (event) => {
+      progress.onEvent(event);
+      return writeReports(event);
+    };
+    const report = await runLeakcheck(options, { emit, signal: controller.signal });
     progress.clear();
     process.stdout.write(raw.json ? renderJson(report) : renderRun(report));
     return report.verdict === "pass" ? ExitCode.pass : report.verdict === "fail" ? ExitCode.leak : ExitCode.runFailed;

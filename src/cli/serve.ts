@@ -47,6 +47,7 @@ export function registerServe(program: Command): void {
         if (error instanceof ServerUsageError) throw new UsageError(error.message);
         throw error;
       }
+      // In the foreground: returns once Ctrl-C or SIGTERM has closed the server.
       await runServerMain(argv, process.env, "leakcheck: ");
     });
 }

@@ -8,7 +8,7 @@ import type { IdSet } from "./id-set.js";
 import type { ConstructorDelta, HeapDiff } from "./model.js";
 import { readHeapSnapshot } from "./snapshot.js";
 import { readSummaries } from "./summaries.js";
-import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET, type SurvivorBudget } from "./survivors.js";
+import { analyzeSurvivors, type SurvivorJudge } from "./survivors.js";
 
 export interface SnapshotSeries {
   /** The baseline. */
@@ -23,7 +23,8 @@ export interface SnapshotSeries {
   survivorsFromAfter?: boolean;
   /** Sessions run at each snapshot after the baseline (between…, last), for growth per session. */
   sessions?: number[];
-  budget?: SurvivorBudget;
+  /** The judge's survivor rule (src/verdict/survivors.ts); without it groups are measured, none called a leak. */
+  judge?: SurvivorJudge;
   /** How many constructors and survivor groups to report. */
   top?: number;
   signal?: AbortSignal;
@@ -93,7 +94,7 @@ export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff
     allocatedBy: afterIds,
     rounds,
     sessions: series.sessions?.[between.length],
-    budget: series.budget ?? DEFAULT_SURVIVOR_BUDGET,
+    judge: series.judge,
     top,
   });
   return {

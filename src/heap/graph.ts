@@ -3,6 +3,7 @@
 // arrays throughout, a few bytes per node: a 300 MB snapshot has millions of nodes and
 // edges, and on a VM each fresh megabyte costs milliseconds to fault in.
 
+import { findDetours, LAST, type Detours } from "./detours.js";
 import { BIG_SELF_SIZE, type EdgeColumns, type HeapSnapshot } from "./snapshot.js";
 
 const NONE = 0xffffffff;
@@ -65,33 +66,77 @@ function findString(strings: HeapSnapshot["strings"], text: string): number {
   return -1;
 }
 
-/** Breadth-first from the root over strong edges: the shortest retainer path of every live node. */
+/**
+ * Breadth-first from the root over strong edges: the shortest retainer path of every live node,
+ * with detours (detours.ts) taken late: a timer list's links once nothing else is left, and
+ * the probe's own code after everything else, so a node first reached from there (rank ≥
+ * ownFrom) is held by nothing but the probe. Any order that reaches a node from one reached
+ * before keeps what dominators() relies on: a node's dominators come before it.
+ */
 export class ShortestPaths {
-  /** Per node: the edge ordinal by which the BFS first reached it; NONE for the root and for nodes no strong path reaches. */
+  /** Per node: the edge ordinal by which the search first reached it; NONE for the root and for nodes no strong path reaches. */
   readonly parentEdge: Uint32Array;
-  /** Per node: its place in breadth-first order (the root is 0); NONE when no strong path reaches it. */
+  /** Per node: its place in search order (the root is 0); NONE when no strong path reaches it. */
   readonly rank: Uint32Array;
-  /** Per rank: the node (the BFS queue). dominators() takes it over: read it before. */
+  /** Per rank: the node (the search queue). dominators() takes it over: read it before. */
   readonly order: Uint32Array;
   /** Nodes a strong path reaches, the root included: ranks 0 .. reachable-1. */
   readonly reachable: number;
+  /** Ranks from here on are of nodes reached only through leakcheck's own probe. */
+  readonly ownFrom: number;
   private readonly owners: EdgeOwners;
+  private readonly flags: Uint8Array | undefined;
 
-  constructor(snapshot: FullSnapshot, strong: Uint32Array) {
+  constructor(snapshot: FullSnapshot, strong: Uint32Array, detours?: Detours) {
     const { nodeCount, firstEdge } = snapshot;
-    const { link, typeBits } = snapshot.edges;
+    const { link, typeBits, nameOrIndex, typeMask } = snapshot.edges;
     const parentEdge = new Uint32Array(nodeCount).fill(NONE);
     const rank = new Uint32Array(nodeCount).fill(NONE);
     const order = new Uint32Array(nodeCount);
     const root = snapshot.rootOrdinal;
+    const flags = detours?.flags;
+    const laterNames = detours?.laterEdgeNames ?? [];
+    const propertyType = snapshot.edgeTypes.indexOf("property");
+    // Edges held back: the timer lists' (later) and the probe's (last), in the order met.
+    const later: number[] = [];
+    const last: number[] = [];
+    let ownFrom = NONE;
     let head = 0;
     let tail = 0;
     order[tail++] = root;
     rank[root] = 0;
-    while (head < tail) {
-      const node = order[head++];
-      for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-        if (((strong[edge >>> 5] >>> edge) & 1) === 0) continue;
+    for (;;) {
+      while (head < tail) {
+        const node = order[head++];
+        const flag = flags === undefined ? 0 : flags[node];
+        if (flag === 0) {
+          for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+            if (((strong[edge >>> 5] >>> edge) & 1) === 0) continue;
+            const target = link[edge] >>> typeBits;
+            if (rank[target] !== NONE) continue;
+            parentEdge[target] = edge;
+            rank[target] = tail;
+            order[tail++] = target;
+          }
+          continue;
+        }
+        for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+          if (((strong[edge >>> 5] >>> edge) & 1) === 0) continue;
+          const target = link[edge] >>> typeBits;
+          if (rank[target] !== NONE) continue;
+          if (flag === LAST) last.push(edge);
+          else if ((link[edge] & typeMask) === propertyType && laterNames.includes(nameOrIndex[edge])) later.push(edge);
+          else {
+            parentEdge[target] = edge;
+            rank[target] = tail;
+            order[tail++] = target;
+          }
+        }
+      }
+      const held = later.length > 0 ? later : last;
+      if (held.length === 0) break;
+      if (held === last && ownFrom === NONE) ownFrom = tail;
+      for (const edge of held.splice(0)) {
         const target = link[edge] >>> typeBits;
         if (rank[target] !== NONE) continue;
         parentEdge[target] = edge;
@@ -103,7 +148,15 @@ export class ShortestPaths {
     this.rank = rank;
     this.order = order;
     this.reachable = tail;
+    this.ownFrom = ownFrom === NONE ? tail : ownFrom;
+    this.flags = flags;
     this.owners = new EdgeOwners(firstEdge, nodeCount);
+  }
+
+  /** Whether `node` is the probe's own code or scope, or is held only through them. */
+  isOwn(node: number): boolean {
+    const rank = this.rank[node];
+    return (rank !== NONE && rank >= this.ownFrom) || this.flags?.[node] === LAST;
   }
 
   /** The node the path to `node` comes from; NONE for the root and for nodes no strong path reaches. */
@@ -249,9 +302,9 @@ export interface HeapGraph {
 }
 
 /** Builds the graph of a snapshot read with its edges (it needs no other snapshot). */
-export function buildGraph(snapshot: FullSnapshot): HeapGraph {
+export function buildGraph(snapshot: FullSnapshot, detours: Detours | undefined = findDetours(snapshot)): HeapGraph {
   const strong = strongEdges(snapshot);
-  const paths = new ShortestPaths(snapshot, strong);
+  const paths = new ShortestPaths(snapshot, strong, detours);
   return { strong, paths, dominators: dominators(snapshot, strong, paths) };
 }
 

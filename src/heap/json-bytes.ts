@@ -61,6 +61,8 @@ export class ByteReader {
   private scanned = 0;
   private scanHigh = 0;
   private scanEscape = false;
+  /** This reader's state between calls of the array scanners (never shared: a reader may wait for a chunk while another scans). */
+  private readonly arrayScan = new ArrayScan();
 
   constructor(
     private readonly file: FileHandle,
@@ -231,21 +233,22 @@ export class ByteReader {
 
   /** A JSON array of uint32 into `sink`; `pos` is at "[". Fails on anything but whole numbers 0..2^32-1. */
   async readUints(sink: UintSink, expectedTotal: number | undefined): Promise<void> {
+    const scan = this.arrayScan;
     this.pos++;
-    scanState = AFTER_OPEN;
+    scan.grammar = AFTER_OPEN;
     for (;;) {
-      scanCount = sink.count;
+      scan.count = sink.count;
       const cap = sink.drain === undefined ? sink.values.length : Math.min(sink.values.length, sink.limit - sink.drained);
-      const p = scanUints(this.buf, this.pos, this.end, sink.values, cap, this.eof);
-      sink.count = scanCount;
+      const p = scanUints(this.buf, this.pos, this.end, sink.values, cap, this.eof, scan);
+      sink.count = scan.count;
       this.pos = p;
-      if (p < this.end && this.buf[p] === 0x5d && scanState !== AFTER_COMMA) {
+      if (p < this.end && this.buf[p] === 0x5d && scan.grammar !== AFTER_COMMA) {
         this.pos++;
         if (sink.drain !== undefined && sink.count > 0) drainSink(sink);
         return;
       }
       if (p < this.end && this.stoppedAt(sink)) continue;
-      if (!(await this.moreInArray(this.pos))) {
+      if (!(await this.more(this.pos))) {
         const missing = expectedTotal === undefined ? "" : `expected ${expectedTotal - sinkTotal(sink)} more ${sink.label} values`;
         this.failEof(missing || `the ${sink.label}s array has no closing "]"`);
       }
@@ -261,7 +264,8 @@ export class ByteReader {
     const p = this.pos;
     const c = buf[p];
     const where = `in the ${sink.label}s array`;
-    if ((c - 48) >>> 0 < 10 && scanState !== AFTER_VALUE) {
+    const state = this.arrayScan.grammar;
+    if ((c - 48) >>> 0 < 10 && state !== AFTER_VALUE) {
       let q = p;
       let v = 0;
       while (q < end && (buf[q] - 48) >>> 0 < 10 && q - p <= 10) v = v * 10 + buf[q++] - 48;
@@ -278,17 +282,9 @@ export class ByteReader {
       return true;
     }
     if (c === 0x2d) this.fail(`negative number ${where}`, p);
-    if (scanState === AFTER_VALUE && (c === 0x2e || c === 0x65 || c === 0x45)) this.fail(`fractional number ${where}`, p);
-    const expected = scanState === AFTER_OPEN ? 'a digit or "]"' : scanState === AFTER_VALUE ? '"," or "]"' : "a digit";
+    if (state === AFTER_VALUE && (c === 0x2e || c === 0x65 || c === 0x45)) this.fail(`fractional number ${where}`, p);
+    const expected = state === AFTER_OPEN ? 'a digit or "]"' : state === AFTER_VALUE ? '"," or "]"' : "a digit";
     this.fail(`expected ${expected} ${where}, found ${showByte(c)}`, p);
-  }
-
-  /** more() in the middle of an array: the scanners' state is kept across the wait, when another reader may scan. */
-  private async moreInArray(keepFrom: number): Promise<boolean> {
-    const state = scanState;
-    const more = await this.more(keepFrom);
-    scanState = state;
-    return more;
   }
 
   /** Skips an array of numbers without reading it (`{ edges: false }`); its content is not checked. */
@@ -306,32 +302,33 @@ export class ByteReader {
 
   /** An array of JSON strings, their raw bytes added to `out`; `pos` is at "[". */
   async readStrings(out: StringTableBuilder): Promise<void> {
+    const scan = this.arrayScan;
     this.pos++;
-    scanState = AFTER_OPEN;
+    scan.grammar = AFTER_OPEN;
     let careful = false; // scanString is part-way through a string that ran past the buffer
     for (;;) {
-      if (!careful) this.pos = scanStrings(this.buf, this.pos, this.end, out);
+      if (!careful) this.pos = scanStrings(this.buf, this.pos, this.end, out, scan);
       if (this.pos < this.end) {
         const c = this.buf[this.pos];
-        if (careful || (c === 0x22 && scanState !== AFTER_VALUE)) {
+        if (careful || (c === 0x22 && scan.grammar !== AFTER_VALUE)) {
           // A string with escapes, or one that runs past the buffer: the careful path.
           const close = this.scanString();
           careful = close === -1;
           if (close !== -1) {
             out.add(this.buf, this.pos + 1, close);
             this.pos = close + 1;
-            scanState = AFTER_VALUE;
+            scan.grammar = AFTER_VALUE;
             continue;
           }
-        } else if (c === 0x5d && scanState !== AFTER_COMMA) {
+        } else if (c === 0x5d && scan.grammar !== AFTER_COMMA) {
           this.pos++;
           return;
         } else {
-          const expected = scanState === AFTER_OPEN ? 'a string or "]"' : scanState === AFTER_VALUE ? '"," or "]"' : "a string";
+          const expected = scan.grammar === AFTER_OPEN ? 'a string or "]"' : scan.grammar === AFTER_VALUE ? '"," or "]"' : "a string";
           this.fail(`expected ${expected} in the strings array, found ${showByte(c)}`);
         }
       }
-      if (!(await this.moreInArray(this.pos))) {
+      if (!(await this.more(this.pos))) {
         if (this.pos < this.end) this.failEof(`inside string ${out.length} of the strings array, which starts at byte ${this.base + this.pos}`);
         this.failEof(`the strings array has ${out.length} strings so far and no closing "]"`);
       }
@@ -399,27 +396,33 @@ export class ByteReader {
   }
 }
 
-// The uint32 scanner is a plain function over locals with its state in module variables: no
-// calls and no property loads in the loop, so TurboFan compiles it into a tight byte loop.
-// Readers keep the state across their awaits (moreInArray): two may read at once. Every
-// branch in it is taken on ordinary V8 output (whitespace is a table lookup, "]" is left to the
-// caller): a compare first reached at an array's end would deoptimize it for the next array.
+// The uint32 scanner is a plain function over locals: no calls and no property loads in the
+// loop, so TurboFan compiles it into a tight byte loop. Its state between calls lives in the
+// reader's own ArrayScan, loaded once on entry and stored once on return: per reader, since two
+// readers in one thread interleave at every chunk they wait for (module-level state shared by
+// them once corrupted a read). Every branch in it is taken on ordinary V8 output (whitespace is
+// a table lookup, "]" is left to the caller): a compare first reached at an array's end would
+// deoptimize it for the next array.
 const AFTER_OPEN = 0;
 const AFTER_VALUE = 1;
 const AFTER_COMMA = 2;
 const WHITESPACE = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09]) WHITESPACE[c] = 1;
-let scanState = AFTER_OPEN;
-let scanCount = 0;
+
+/** Where an array scan stands between calls: its grammar state and, for numbers, how many values are in the sink. */
+class ArrayScan {
+  grammar = AFTER_OPEN;
+  count = 0;
+}
 
 /**
- * Scans uint32 values from `buf[p..end)` into `values` from index scanCount up to `cap`; returns
+ * Scans uint32 values from `buf[p..end)` into `values` from index scan.count up to `cap`; returns
  * where it stopped: at `end`, or at a byte it cannot take ("]", a number running into `end` before the
  * last chunk, too big, one too many, or a syntax error).
  */
-function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array, cap: number, last: boolean): number {
-  let state = scanState;
-  let count = scanCount;
+function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array, cap: number, last: boolean, scan: ArrayScan): number {
+  let state = scan.grammar;
+  let count = scan.count;
   while (p < end) {
     const c = buf[p];
     if (c === 0x2c) {
@@ -454,19 +457,19 @@ function scanUints(buf: Uint8Array, p: number, end: number, values: Uint32Array,
     }
     break; // "]" or an error: the caller looks
   }
-  scanState = state;
-  scanCount = count;
+  scan.grammar = state;
+  scan.count = count;
   return p;
 }
 
 
 /**
- * Adds the plain strings of a strings array in `buf[p..end)` to `out` (state in scanState, like
+ * Adds the plain strings of a strings array in `buf[p..end)` to `out` (state in scan.grammar, like
  * scanUints); returns where it stopped: at `end`, or at a byte it leaves to the caller ("]", a
  * string with an escape or control character or that runs into `end`, or a syntax error).
  */
-function scanStrings(buf: Buffer, p: number, end: number, out: StringTableBuilder): number {
-  let state = scanState;
+function scanStrings(buf: Buffer, p: number, end: number, out: StringTableBuilder, scan: ArrayScan): number {
+  let state = scan.grammar;
   while (p < end) {
     const c = buf[p];
     if (c === 0x22) {
@@ -495,7 +498,7 @@ function scanStrings(buf: Buffer, p: number, end: number, out: StringTableBuilde
     }
     break;
   }
-  scanState = state;
+  scan.grammar = state;
   return p;
 }
 

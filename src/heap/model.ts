@@ -13,9 +13,15 @@ export interface ConstructorDelta {
   sizeDelta: number;
 }
 
-/** One step of a retainer path, from the GC roots towards the object. */
+/**
+ * One step of a retainer path, from the GC roots towards the object. Besides objects, four
+ * kinds of step: "(context)", a closure's scope (edge: the variable; label, location: the
+ * closure); "(module)", a module's top level (edge: the variable; location: its declaration);
+ * "(listeners)", an emitter's listeners for one event (label: `"updated" listeners (800)`);
+ * "(runtime)", the runtime's bookkeeping folded into one (label: "timer lists", "module records").
+ */
 export interface RetainerStep {
-  /** The holder as a developer names it: "Map", "Session", "(closure) registerHandlers", "Socket (socket.io)". */
+  /** The holder as a developer names it: "Map", "Session", "(closure) registerHandlers", or one of the kinds above. */
   node: string;
   /** The edge leading out of this node to the next step: "activeSessions", "[3]", "value", "context". */
   edge: string;
@@ -44,7 +50,7 @@ export interface SurvivorGroup {
   /** Over the survivor budget and growing: a leak. */
   leak: boolean;
   path: RetainerStep[];
-  /** The path as one line: "activeSessions (Map, in closure at src/server/sessions.ts:42) → value → Session". */
+  /** The path as one line: `questionBank (QuestionBank, module src/server/questions.ts:51) → "updated" listeners (800) → listener at src/server/handlers.ts:62`. */
   pathText: string;
 }
 

@@ -56,6 +56,38 @@ export class StringTable {
     return to - from === text.length;
   }
 
+  /**
+   * Per text of `texts` (plain ASCII), the index of the first string equal to it, or -1: one pass
+   * over the strings' lengths, bytes compared only where a length matches.
+   */
+  indicesOf(texts: readonly string[]): number[] {
+    const found = texts.map(() => -1);
+    const longest = Math.max(0, ...texts.map((text) => text.length));
+    const wanted = new Uint8Array(longest + 1);
+    for (const text of texts) wanted[text.length] = 1;
+    const { ends, blockFirst, blocks } = this;
+    let block = 0;
+    let remaining = texts.length;
+    for (let index = 0; index < ends.length && remaining > 0; index++) {
+      while (block + 1 < blockFirst.length && blockFirst[block + 1] <= index) block++;
+      const from = index === blockFirst[block] ? 0 : ends[index - 1];
+      const length = ends[index] - from;
+      if (length > longest || wanted[length] === 0) continue;
+      const bytes = blocks[block];
+      for (let t = 0; t < texts.length; t++) {
+        const text = texts[t];
+        if (found[t] !== -1 || text.length !== length) continue;
+        let same = true;
+        for (let k = 0; k < length && same; k++) same = bytes[from + k] === text.charCodeAt(k);
+        if (same) {
+          found[t] = index;
+          remaining--;
+        }
+      }
+    }
+    return found;
+  }
+
   /** get(index).startsWith(prefix), without decoding when the stored bytes start plain ASCII. */
   startsWith(index: number, prefix: string): boolean {
     const block = this.locate(index);

@@ -1,6 +1,7 @@
 // Survivors: objects allocated after the baseline that are still alive in the last
 // snapshot, grouped by constructor and retainer-path shape, ranked by what they keep
-// alive, and judged by how their count grows with sessions.
+// alive, and measured by how their count grows with sessions. Measured only: whether a
+// group is a leak is the judge's call (src/verdict/survivors.ts), handed in as `judge`.
 
 import type { SurvivorGroup } from "./model.js";
 import { classNameOf } from "./census.js";
@@ -13,19 +14,31 @@ import { nodeTypeName, selfSizeOf } from "./snapshot.js";
 /** What a developer allocates and can leak; V8's internal arrays, code and shapes follow those. */
 const USER_TYPES = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
 
-export interface SurvivorBudget {
-  /** A group growing by more than this many objects per 1,000 sessions in every round is a leak… */
-  perThousandSessions: number;
-  /** …when at least this many of its objects survive (below it, noise)… */
-  minCount: number;
-  /**
-   * …and it keeps more than this many bytes alive per session: a bounded cache that has
-   * not filled up yet grows like a leak within one run, but costs little per session.
-   */
-  bytesPerSession: number;
+/** What is measured of one survivor group: the figures the judge decides on. */
+export interface SurvivorFigures {
+  /** Objects of the group alive in the last snapshot. */
+  count: number;
+  /** Bytes the group keeps alive on its own. */
+  retainedSize: number;
+  /** The smallest per-round addition per 1,000 of that round's sessions (null: sessions unknown). */
+  perThousandSessions: number | null;
+  /** True when at least two rounds with known sessions came before the last snapshot: growth per round is measured. */
+  perRound: boolean;
+  /** Sessions run by the last snapshot (0 when unknown). */
+  sessions: number;
 }
 
-export const DEFAULT_SURVIVOR_BUDGET: SurvivorBudget = { perThousandSessions: 50, minCount: 50, bytesPerSession: 1024 };
+/** The judge's word on one group. */
+export interface SurvivorJudgement {
+  trend: SurvivorGroup["trend"];
+  leak: boolean;
+}
+
+/** Decides from a group's figures whether it grows and leaks (the judge's rule: src/verdict/survivors.ts). */
+export type SurvivorJudge = (figures: SurvivorFigures) => SurvivorJudgement;
+
+/** No judge: every group measured, none called growing or leaking. */
+const MEASURE_ONLY: SurvivorJudge = () => ({ trend: "unknown", leak: false });
 
 export interface SurvivorInput {
   /** The last snapshot, with edges. */
@@ -40,7 +53,8 @@ export interface SurvivorInput {
   rounds: { ids: IdSet; sessions?: number }[];
   /** Sessions run by the last snapshot. */
   sessions?: number;
-  budget: SurvivorBudget;
+  /** Decides which groups grow and leak (leaks are ranked first); without it none is called either. */
+  judge?: SurvivorJudge;
   /** How many groups to keep. */
   top: number;
 }
@@ -77,6 +91,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
     const id = ids[node];
     if (rank[node] === NO_NODE || userType[types[node]] === 0) continue;
     if (baseline.has(id) || (allocatedBy && !allocatedBy.has(id))) continue;
+    if (paths.isOwn(node)) continue; // leakcheck's probe and what only it holds: not the server's
     const size = selfSizeOf(last.nodes, node);
     count++;
     selfSize += size;
@@ -118,11 +133,17 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   }
 
   const series = roundSeries(input, outermost, groupOf, rank, ids, memberCount);
+  const judge = input.judge ?? MEASURE_ONLY;
   const judged = outermost.map((group, index) => {
     const trend = trendOf(series[index], input);
-    const sessions = input.sessions ?? 0;
-    const leak = trend.trend === "grows" && memberCount[group] >= input.budget.minCount && sessions > 0 && groupRetained[group] / sessions > input.budget.bytesPerSession;
-    return { group, retained: groupRetained[group], name: classNameOf(last, firstMember[group]), trend, leak };
+    const { trend: verdictTrend, leak } = judge({
+      count: memberCount[group],
+      retainedSize: groupRetained[group],
+      perThousandSessions: trend.perThousandSessions,
+      perRound: trend.perRound,
+      sessions: input.sessions ?? 0,
+    });
+    return { group, retained: groupRetained[group], name: classNameOf(last, firstMember[group]), trend: { ...trend, trend: verdictTrend }, leak };
   });
   judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || memberCount[b.group] - memberCount[a.group]);
 
@@ -172,7 +193,8 @@ interface Trend {
   series: number[];
   sessions?: number[];
   perThousandSessions: number | null;
-  trend: SurvivorGroup["trend"];
+  /** Growth per round was measured (two rounds or more, sessions known). */
+  perRound: boolean;
 }
 
 /**
@@ -182,13 +204,13 @@ interface Trend {
  * series[r] counts the group's survivors already alive at round r's snapshot (the last entry:
  * all of them); growth is the smallest per-round addition per 1,000 of that round's sessions.
  */
-export function trendOf(series: number[], input: Pick<SurvivorInput, "rounds" | "sessions" | "budget">): Trend {
+export function trendOf(series: number[], input: Pick<SurvivorInput, "rounds" | "sessions">): Trend {
   const survivors = series[series.length - 1];
   const known = input.rounds.every((round) => round.sessions !== undefined) && input.sessions !== undefined;
   const sessions = known ? [...input.rounds.map((round) => round.sessions as number), input.sessions as number] : undefined;
   if (!sessions || input.rounds.length < 2) {
     const total = sessions?.at(-1);
-    return { series, sessions, perThousandSessions: total ? round1((survivors / total) * 1000) : null, trend: "unknown" };
+    return { series, sessions, perThousandSessions: total ? round1((survivors / total) * 1000) : null, perRound: false };
   }
   let slowest = Number.POSITIVE_INFINITY;
   for (let round = 0; round < input.rounds.length; round++) {
@@ -197,8 +219,7 @@ export function trendOf(series: number[], input: Pick<SurvivorInput, "rounds" | 
     if (roundSessions > 0) slowest = Math.min(slowest, (added / roundSessions) * 1000);
   }
   if (!Number.isFinite(slowest)) slowest = 0;
-  const perThousand = round1(slowest);
-  return { series, sessions, perThousandSessions: perThousand, trend: perThousand > input.budget.perThousandSessions ? "grows" : "plateau" };
+  return { series, sessions, perThousandSessions: round1(slowest), perRound: true };
 }
 
 function round1(value: number): number {

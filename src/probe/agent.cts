@@ -12,14 +12,16 @@ import path from "node:path";
 import vm from "node:vm";
 import v8 from "node:v8";
 import { isMainThread } from "node:worker_threads";
+import { appGauges, installRegistry } from "./app-gauges.cjs";
 import { probeEndpoint, listenOnEndpoint, type ProbeEndpoint } from "./endpoint.cjs";
 import { identity } from "./identity.cjs";
 import { getFromSelf, noteServer } from "./side-door.cjs";
+import { socketIoGauges, watchSocketIo } from "./socketio.cjs";
 
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure" | "snapshot" | "get";
+  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get";
   /** snapshot: absolute path of the .heapsnapshot file to write. */
   file?: string;
   /** get: the path to GET from this process's own HTTP server, on `port`. */
@@ -94,6 +96,9 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined, socke
     }
     case "measure":
       return { memory: process.memoryUsage(), resources: activeResources(), cpu: process.cpuUsage() };
+    case "gauges":
+      // Socket.IO's own counts, then the app's gauges (leakcheck/gauges).
+      return { gauges: { ...socketIoGauges(), ...appGauges() } };
     case "snapshot": {
       const file = request.file;
       if (typeof file !== "string" || !path.isAbsolute(file) || !file.endsWith(".heapsnapshot")) {
@@ -205,6 +210,8 @@ async function handleLine(
 if (endpoint && isMainThread) {
   try {
     watchListen();
+    watchSocketIo();
+    installRegistry();
     startChannel(endpoint);
   } catch {
     // A probe that cannot start leaves the server untouched; leakcheck reports heap checks as unavailable.

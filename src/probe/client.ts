@@ -39,7 +39,12 @@ export interface ProbeSnapshot {
   writer: "heapdump" | "v8";
 }
 
-type Command = "hello" | "gc" | "measure" | "snapshot" | "get";
+export interface ProbeGauges {
+  /** Socket.IO's counts (`socket.io /chat rooms`...) and the app's own (leakcheck/gauges). */
+  gauges: Record<string, number>;
+}
+
+type Command = "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get";
 
 /** One connection to one agent; requests are answered in order. */
 export class ProbeClient {
@@ -89,6 +94,11 @@ export class ProbeClient {
   /** Memory and handles now, without GC (cheap enough to sample). */
   measure(timeoutMs: number): Promise<ProbeMeasure> {
     return this.request("measure", timeoutMs) as Promise<ProbeMeasure>;
+  }
+
+  /** Socket.IO's counts and the app's gauges, read in the server now. */
+  gauges(timeoutMs: number): Promise<ProbeGauges> {
+    return this.request("gauges", timeoutMs) as Promise<ProbeGauges>;
   }
 
   /** Writes a heap snapshot of the server, after a full GC, to `file` (absolute, owner-only). */

@@ -4,7 +4,7 @@
 import type { ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { formatBytes, formatSigned } from "../format.js";
-import type { Verdict } from "../verdict/judge.js";
+import type { Verdict } from "../report-schema/verdict.js";
 import { comparisonHeadline, type Comparison, type RunSummary, type ScenarioComparison } from "./compare.js";
 
 const VERDICT_WORD: Record<Verdict, string> = { pass: "PASS", fail: "LEAK", error: "ERROR" };

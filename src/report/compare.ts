@@ -4,11 +4,9 @@
 // A did not. Pure: reports in, a Comparison out; the renderers and the CLI do the rest.
 
 import { formatBytes, formatSigned } from "../format.js";
-import type { Verdict } from "../verdict/judge.js";
+import { underNoiseFloor, type Verdict } from "../verdict/judge.js";
 import type { ComparableScenario, LoadedRun } from "./read-report.js";
 
-/** Heap growth under this in all is V8's own noise, as the judge's default budget says: never a heap regression. */
-export const HEAP_NOISE_FLOOR_BYTES = 1024 * 1024;
 /** --max-regression's default: B may grow this many more heap bytes per session than A. */
 export const DEFAULT_MAX_REGRESSION_BYTES = 1024;
 const TOP_CONSTRUCTORS = 5;
@@ -144,7 +142,8 @@ function compareScenario(name: string, a: ComparableScenario | undefined, b: Com
 
   if (a.heap && b.heap) {
     const increase = b.heap.perSessionBytes - a.heap.perSessionBytes;
-    if (increase > maxRegressionBytes && b.heap.growthBytes > HEAP_NOISE_FLOOR_BYTES) {
+    // The judge's noise floor, the one B was judged with (older reports: the default budget's).
+    if (increase > maxRegressionBytes && !underNoiseFloor(b.heap.growthBytes, b.heap.noiseFloorBytes)) {
       result.regressions.push(
         `heap: grows ${formatBytes(b.heap.perSessionBytes)} per session on B, ${formatBytes(a.heap.perSessionBytes)} on A ` +
           `(+${formatBytes(increase)}, allowed +${formatBytes(maxRegressionBytes)}; ${formatBytes(b.heap.growthBytes)} in all on B)`,

@@ -4,8 +4,8 @@
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
 import type { HeapDiff } from "../heap/model.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import type { Verdict } from "../verdict/judge.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
 import { buildTimeline } from "./timeline.js";
 import { GC_COLOR, heapAxisIsZoomed, renderTimelineSvg, seriesColors } from "./timeline-svg.js";
@@ -83,7 +83,7 @@ function checksTable(scenario: ScenarioResult): string {
     const heap = scenario.heap;
     rows.push(
       `<tr><td>heap used after GC</td><td>${formatBytes(heap.baselineBytes)}</td><td>${formatBytes(heap.finalBytes)}</td><td>${formatBytes(heap.growthBytes)}</td><td></td><td></td></tr>`,
-      `<tr><td>heap growth per session</td><td></td><td></td><td>${formatBytes(heap.perSessionBytes)}</td><td>${formatBytes(heap.budgetBytes)}</td>${mark(heap.pass)}</tr>`,
+      `<tr><td>heap growth per session</td><td></td><td></td><td>${formatBytes(heap.perSessionBytes)}</td><td>${formatBytes(heap.budgetBytes)}</td>${mark(heap.pass, heap.note)}</tr>`,
     );
   }
   return (
@@ -155,6 +155,7 @@ export function badge(verdict: Verdict): string {
   return `<span class="badge ${verdict}">${VERDICT_LABEL[verdict]}</span>`;
 }
 
-function mark(pass: boolean): string {
-  return pass ? '<td class="ok">ok</td>' : '<td class="over">over</td>';
+function mark(pass: boolean, note?: string): string {
+  const why = note ? ` <span class="muted">(${escapeHtml(note)})</span>` : "";
+  return pass ? `<td class="ok">ok${why}</td>` : `<td class="over">over${why}</td>`;
 }

@@ -4,10 +4,11 @@
 
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
-import type { Verdict } from "../verdict/judge.js";
+import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
 import { badge, scenarioSection, VERDICT_LABEL } from "./html-scenario.js";
-import { REPORT_FILES, unfinishedScenarios, type RunReport } from "./json.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 const HEADLINE: Record<Verdict, string> = {
   pass: "PASS: no leaks within budget",
@@ -108,7 +109,7 @@ function summaryTable(report: RunReport): string {
     return (
       `<tr data-scenario="${escapeHtml(scenario.name)}" data-verdict="${scenario.verdict}"><td><a href="#scenario-${index}">${escapeHtml(scenario.name)}</a></td>` +
       `<td class="text">${badge(scenario.verdict)}</td><td>${scenario.sessions.toLocaleString("en-US")}</td>` +
-      `<td>${scenario.heap ? escapeHtml(`${formatBytes(scenario.heap.perSessionBytes)} / ${formatBytes(scenario.heap.budgetBytes)}`) : "n/a"}</td>` +
+      `<td>${scenario.heap ? escapeHtml(`${formatBytes(scenario.heap.perSessionBytes)} / ${formatBytes(scenario.heap.budgetBytes)}${scenario.heap.note ? ` (ok: ${scenario.heap.note})` : ""}`) : "n/a"}</td>` +
       `<td class="text">${over.length ? escapeHtml(over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ")) : '<span class="muted">none</span>'}</td>` +
       `<td>${scenario.load.failed.toLocaleString("en-US")}</td><td>${escapeHtml(formatDuration(scenario.durationMs))}</td></tr>`
     );

@@ -6,8 +6,9 @@
 
 import { create } from "xmlbuilder2";
 import { formatBytes, formatSigned } from "../format.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import { unfinishedScenarios, REPORT_FILES, type RunReport } from "./json.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 const CLASS_NAME = "leakcheck";
 
@@ -81,7 +82,7 @@ function checkLines(scenario: ScenarioResult): string[] {
     const heap = scenario.heap;
     lines.push(
       `${heap.pass ? "ok  " : "over"} heap: ${formatBytes(heap.baselineBytes)} → ${formatBytes(heap.finalBytes)}, ` +
-        `${formatBytes(heap.perSessionBytes)} per session (budget ${formatBytes(heap.budgetBytes)})`,
+        `${formatBytes(heap.perSessionBytes)} per session (budget ${formatBytes(heap.budgetBytes)}${heap.note ? `; ${heap.note}` : ""})`,
     );
   }
   for (const note of scenario.notes) lines.push(`note: ${note}`);

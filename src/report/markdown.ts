@@ -3,9 +3,10 @@
 
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import type { Verdict } from "../verdict/judge.js";
-import { unfinishedScenarios, REPORT_FILES, type RunReport } from "./json.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import type { Verdict } from "../report-schema/verdict.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 export const MARKDOWN_VERDICT: Record<Verdict, string> = {
   pass: "✅ PASS",
@@ -57,7 +58,9 @@ export function renderMarkdown(report: RunReport): string {
 }
 
 function scenarioRow(scenario: ScenarioResult): string {
-  const heap = scenario.heap ? `${formatBytes(scenario.heap.perSessionBytes)} (budget ${formatBytes(scenario.heap.budgetBytes)})` : "n/a";
+  const heap = scenario.heap
+    ? `${formatBytes(scenario.heap.perSessionBytes)} (budget ${formatBytes(scenario.heap.budgetBytes)}${scenario.heap.note ? `; ok, ${scenario.heap.note}` : ""})`
+    : "n/a";
   const over = [...scenario.gauges, ...(scenario.handles ?? [])].filter((check) => !check.pass);
   const leftOver = over.length ? over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ") : "none over budget";
   return `| ${cell(scenario.name)} | ${MARKDOWN_VERDICT[scenario.verdict]} | ${scenario.sessions.toLocaleString("en-US")} | ${heap} | ${cell(leftOver)} | ${scenario.load.failed.toLocaleString("en-US")} | ${scenario.load.errorAcks.toLocaleString("en-US")} | ${scenario.load.ackLatencyMs.p50} / ${scenario.load.ackLatencyMs.p99} ms |`;

@@ -6,7 +6,8 @@
 import type { ChalkInstance } from "chalk";
 import { createLogUpdate } from "log-update";
 import { formatDuration } from "../duration.js";
-import type { RunEvent, RunPhase } from "../run/options.js";
+import type { RunEvent } from "../report-schema/events.js";
+import type { RunPhase } from "../report-schema/scenario.js";
 import { chalkFor } from "./color.js";
 
 export interface ProgressRenderer {

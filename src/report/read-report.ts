@@ -1,55 +1,16 @@
 // Reading a run's report.json back, for `leakcheck compare`: a run folder (or the file
-// itself), checked for the fields the comparison uses, so that a report from an older
-// leakcheck still compares and a wrong file fails with one line saying what is wrong.
+// itself), read through the report schema (its stable fields checked), so that a report
+// from an older leakcheck still compares and a wrong file fails with one line saying what is wrong.
 
 import fs from "node:fs/promises";
 import path from "node:path";
-import { z } from "zod";
 import { describeFsError, describeIssue, UsageError } from "../errors.js";
-import { REPORT_FILES } from "./json.js";
+import { readableReportSchema, type ReadableReport, type ReadableScenario } from "../report-schema/readable.js";
+import { REPORT_FILES } from "../report-schema/run-report.js";
 
-// The messages go to the user as they are (see describeIssue).
-const verdict = z.enum(["pass", "fail", "error"], { error: 'must be "pass", "fail" or "error"' });
-const num = z.number({ error: "must be a number" });
-const str = z.string({ error: "must be a string" });
-const bool = z.boolean({ error: "must be true or false" });
-const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "must be an array" });
-const check = z.object({ name: str, baseline: num, final: num, residual: num, budget: num, pass: bool }, { error: "must be an object" });
-
-const scenarioSchema = z.object(
-  {
-    name: str,
-    verdict,
-    sessions: z.number({ error: "must be a whole number ≥ 0" }).int({ error: "must be a whole number ≥ 0" }).min(0, { error: "must be a whole number ≥ 0" }),
-    gauges: list(check),
-    handles: list(check).nullable().optional(),
-    heap: z
-      .object({ baselineBytes: num, finalBytes: num, growthBytes: num, perSessionBytes: num, budgetBytes: num, pass: bool }, { error: "must be an object" })
-      .nullable()
-      .optional(),
-    reasons: list(str).optional(),
-    heapDiff: z
-      .object({ constructors: list(z.object({ name: str, countDelta: num, sizeDelta: num }, { error: "must be an object" })) }, { error: "must be an object" })
-      .optional(),
-  },
-  { error: "must be an object (one scenario's result)" },
-);
-
-const reportSchema = z.object(
-  {
-    verdict,
-    partial: bool.optional(),
-    startedAt: str.optional(),
-    seed: num.optional(),
-    versions: z.object({ leakcheck: str.optional(), node: str.optional(), socketIo: str.optional() }, { error: "must be an object" }).optional(),
-    scenarios: list(scenarioSchema),
-  },
-  { error: 'must be a JSON object like {"verdict": "pass", "scenarios": [...]}' },
-);
-
-/** What `compare` needs of a report.json: CONTRACT §5's stable fields, and the heap diff when there is one. */
-export type ComparableReport = z.infer<typeof reportSchema>;
-export type ComparableScenario = z.infer<typeof scenarioSchema>;
+/** What `compare` reads of a report.json: the report schema, read tolerantly (src/report-schema/readable.ts). */
+export type ComparableReport = ReadableReport;
+export type ComparableScenario = ReadableScenario;
 
 export interface LoadedRun {
   /** The folder or file as the user gave it. */
@@ -94,7 +55,7 @@ export async function readRunReport(given: string, which: string): Promise<Loade
       `${which}: \`${shown}\` is not valid JSON (${(error as Error).message}): run leakcheck again to write a new report, or ${fix}`,
     );
   }
-  const parsed = reportSchema.safeParse(json);
+  const parsed = readableReportSchema.safeParse(json);
   if (!parsed.success) {
     throw new UsageError(`${which}: \`${shown}\` is not a leakcheck report (${describeIssue(parsed.error.issues[0], json)}): ${fix}`);
   }

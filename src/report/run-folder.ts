@@ -2,12 +2,12 @@
 // last (a reader that finds report.json finds the others), each written atomically;
 // then reports/latest → this folder, and the step summary of GitHub Actions.
 
-import type { Dirent } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { oneLine, RunError } from "../errors.js";
 import { renderHtml } from "./html.js";
-import { REPORT_FILES, renderJson, type RunFile, type RunReport } from "./json.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import { writeFileAtomic } from "./writer.js";
@@ -32,30 +32,6 @@ export async function writeReports(runDir: string, report: RunReport, options: W
   await pointLatestAt(runDir);
   const summaryFile = (options.env ?? process.env).GITHUB_STEP_SUMMARY;
   if (options.final && summaryFile) await appendStepSummary(summaryFile, markdown);
-}
-
-/** The files in `runDir` and its subfolders other than the reports themselves (logs, snapshots, heap diffs), for the reports to link. */
-export async function listRunFiles(runDir: string, subfolder = ""): Promise<RunFile[]> {
-  const reports = new Set<string>(Object.values(REPORT_FILES));
-  let entries: Dirent[];
-  try {
-    entries = await fs.readdir(path.join(runDir, subfolder), { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const files: RunFile[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    // Dot names are files being written (see writeFileAtomic).
-    if (entry.name.startsWith(".")) continue;
-    const name = subfolder ? `${subfolder}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      files.push(...(await listRunFiles(runDir, name)));
-    } else if (entry.isFile() && !reports.has(name)) {
-      const stat = await fs.stat(path.join(runDir, name)).catch(() => undefined);
-      if (stat) files.push({ name, bytes: stat.size });
-    }
-  }
-  return files;
 }
 
 /** reports/latest → the newest run folder: a relative link, so the parent folder can move. */

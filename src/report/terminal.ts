@@ -4,10 +4,11 @@ import type { ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { formatDuration } from "../duration.js";
 import { formatBytes, formatSigned } from "../format.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
-import type { Verdict } from "../verdict/judge.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
+import type { Verdict } from "../report-schema/verdict.js";
 import { chalkFor } from "./color.js";
-import { REPORT_FILES, unfinishedScenarios, type RunReport } from "./json.js";
+import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { unfinishedScenarios } from "./json.js";
 
 /** One scenario's table and its reasons; colours from `chalk` (none when it has level 0). */
 export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = chalkFor(process.stdout)): string {
@@ -39,7 +40,14 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
       "",
       "",
     ]);
-    table.push(["heap growth per session", "", "", formatBytes(heap.perSessionBytes), formatBytes(heap.budgetBytes), mark(heap.pass)]);
+    table.push([
+      "heap growth per session",
+      "",
+      "",
+      formatBytes(heap.perSessionBytes),
+      formatBytes(heap.budgetBytes),
+      heap.note ? `${mark(heap.pass)} ${chalk.dim(`(${heap.note})`)}` : mark(heap.pass),
+    ]);
   }
   const load = result.load;
   const lines = [

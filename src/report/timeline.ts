@@ -2,9 +2,8 @@
 // heap after each forced GC, and the counts (gauges, handles, clients), each series
 // cut into one piece per phase so every phase's points can be found and checked.
 
-import type { RunPhase } from "../run/options.js";
-import type { PhaseSpan, Sample } from "../run/sampler.js";
-import type { ScenarioResult } from "../run/scenario-run.js";
+import type { PhaseSpan, RunPhase, Sample } from "../report-schema/scenario.js";
+import type { ScenarioResult } from "../report-schema/scenario.js";
 
 export interface TimelinePoint {
   x: number;

@@ -32,6 +32,11 @@ export class CleanupStack {
     };
   }
 
+  /** True once drain() has been called: the stack is drained once, and what is pushed later stops at once. */
+  get drained(): boolean {
+    return this.draining !== undefined;
+  }
+
   get size(): number {
     return this.entries.length;
   }

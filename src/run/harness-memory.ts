@@ -3,16 +3,12 @@
 
 import v8 from "node:v8";
 import vm from "node:vm";
+import { formatDuration } from "../duration.js";
+import { formatBytes } from "../format.js";
+import type { HarnessMemoryPoint } from "../report-schema/scenario.js";
 
-export interface HarnessMemoryPoint {
-  round: number;
-  /** Sessions run since the baseline. */
-  sessions: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  /** True when a full GC of leakcheck's heap came first (soaks), so heapUsed is what is live. */
-  afterGc: boolean;
-}
+export type { HarnessMemoryPoint } from "../report-schema/scenario.js";
+
 
 let collect: (() => void) | undefined;
 
@@ -36,4 +32,16 @@ export function harnessMemory(round: number, sessions: number, gc: boolean): Har
   full?.();
   const memory = process.memoryUsage();
   return { round, sessions, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, afterGc: full !== undefined };
+}
+
+/** What a soak shows of leakcheck itself: its heap after GC and RSS from the first round to the last. */
+export function soakNote(points: HarnessMemoryPoint[], ms: number): string {
+  const first = points[0];
+  const last = points.at(-1)!;
+  const peakRss = points.reduce((peak, point) => Math.max(peak, point.rssBytes), 0);
+  return (
+    `soak: ${last.round} rounds, ${last.sessions.toLocaleString("en-US")} sessions in ${formatDuration(ms)}; ` +
+    `leakcheck's own heap after GC ${formatBytes(first.heapUsedBytes)} → ${formatBytes(last.heapUsedBytes)}, ` +
+    `RSS ${formatBytes(first.rssBytes)} → ${formatBytes(last.rssBytes)} (peak ${formatBytes(peakRss)})`
+  );
 }

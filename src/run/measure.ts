@@ -1,6 +1,7 @@
 // Taking the server's measure: gauges from the metrics endpoint, and through the probe
 // heap used after a full GC and active timers and sockets.
 
+import type { MemoryFigures } from "../report-schema/scenario.js";
 import { fetchMetrics } from "../server-under-test/metrics.js";
 import type { Target } from "../server-under-test/target.js";
 import { measureProcesses, sumProcesses, type ProcessPoint } from "./process-measure.js";
@@ -20,13 +21,6 @@ export interface Measurement {
   processes?: ProcessPoint[];
 }
 
-export interface MemoryFigures {
-  rss?: number;
-  heapTotal?: number;
-  heapUsed?: number;
-  external?: number;
-  arrayBuffers?: number;
-}
 
 export interface MeasureOptions {
   metricsPath: string;
@@ -37,7 +31,7 @@ export interface MeasureOptions {
 /** One measurement; with `gc`, a full GC first (needs the probe). */
 export async function measure(target: Target, options: MeasureOptions, gc: boolean): Promise<Measurement> {
   if (target.processes && target.processes.length > 1) {
-    const processes = await measureProcesses(target.processes, { ...options, port: target.port }, gc);
+    const processes = await measureProcesses(target.processes, { ...options, port: target.port, hasMetrics: target.hasMetrics }, gc);
     const total = sumProcesses(processes, options.gauges);
     return {
       at: Date.now(),
@@ -52,7 +46,7 @@ export async function measure(target: Target, options: MeasureOptions, gc: boole
   }
   // The probe first: the metrics request's own connection must not be counted as a socket.
   const probe = target.probe ? await (gc ? target.probe.gc(options.timeoutMs) : target.probe.measure(options.timeoutMs)) : undefined;
-  const metrics = await fetchMetrics(target.baseUrl, options.metricsPath, options.timeoutMs);
+  const metrics = await fetchMetrics(target, options.metricsPath, options.timeoutMs);
   const gauges: Record<string, number> = {};
   for (const name of options.gauges) gauges[name] = metrics.gauges[name] ?? 0;
   return {

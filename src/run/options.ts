@@ -1,6 +1,7 @@
 // The typed options of `leakcheck run`, as the CLI hands them to the core.
 
 import type { LeakMode } from "../protocol.js";
+import type { BudgetFile } from "../verdict/budget.js";
 
 export type TargetChoice =
   | { kind: "bundled"; leak: LeakMode }
@@ -18,6 +19,8 @@ export interface RunOptions {
   seed: number;
   port?: number;
   budgetFile?: string;
+  /** A budget given inline (a config file's); wins over budgetFile. */
+  budget?: BudgetFile;
   reportDir: string;
   /** When heap snapshots are taken and kept (see SNAPSHOT_MODES). */
   snapshots: SnapshotMode;
@@ -35,6 +38,10 @@ export interface RunOptions {
    */
   durationMs?: number;
   metricsPath: string;
+  /** --metrics-path was given: the endpoint must exist (otherwise a 404 means gauges from the probe only). */
+  metricsPathGiven?: boolean;
+  /** --ready-path: readiness is this path answering 2xx (default: a Socket.IO handshake, or the metrics path). */
+  readyPath?: string;
   gauges?: string[];
   socketIoPath: string;
   /** undefined: as the scenario says. */
@@ -79,11 +86,5 @@ export function pingForConcurrency(concurrency: number): number {
   return Math.min(10_000, Math.max(500, concurrency));
 }
 
-export type RunPhase = "start" | "warm-up" | "baseline" | "rounds" | "settle" | "final" | "stop" | "heap-diff";
-
-/** What the run tells its renderers as it goes. */
-export type RunEvent =
-  | { type: "scenario-start"; scenario: string; index: number; total: number; seed: number; target: string }
-  | { type: "phase"; scenario: string; phase: RunPhase; detail?: string }
-  | { type: "progress"; scenario: string; round: number; /** 0 in a soak */ rounds: number; done: number; total: number; clients: number; failed: number }
-  | { type: "scenario-end"; scenario: string; verdict: string; ms: number };
+export type { RunEvent, RunListener } from "../report-schema/events.js";
+export type { RunPhase } from "../report-schema/scenario.js";

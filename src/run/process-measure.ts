@@ -27,6 +27,8 @@ export interface ProcessMeasureOptions {
   gauges: string[];
   timeoutMs: number;
   port: number;
+  /** False when the server has no metrics endpoint: each process's gauges are its probe's alone. */
+  hasMetrics: boolean;
 }
 
 /** Every process, in parallel (they are separate heaps): probe first, then its metrics, as for one process. */
@@ -36,13 +38,17 @@ export async function measureProcesses(processes: ServerProcess[], options: Proc
       const probe: ProbeMeasure = await (gc ? process.probe.gc(options.timeoutMs) : process.probe.measure(options.timeoutMs));
       let gauges: Record<string, number> | undefined;
       if (process.serves) {
-        const url = `${process.label}: GET ${options.metricsPath}`;
-        const answer = await process.probe.get(options.metricsPath, options.port, options.timeoutMs);
-        if (answer.status < 200 || answer.status > 299) {
-          throw new RunError(`${url} answered ${answer.status}: point --metrics-path at the server's metrics endpoint`);
+        // Socket.IO's counts and leakcheck/gauges of this process, then its own metrics endpoint (which wins a name both have).
+        const read: Record<string, number> = { ...(await process.probe.gauges(options.timeoutMs)).gauges };
+        if (options.hasMetrics) {
+          const url = `${process.label}: GET ${options.metricsPath}`;
+          const answer = await process.probe.get(options.metricsPath, options.port, options.timeoutMs);
+          if (answer.status < 200 || answer.status > 299) {
+            throw new RunError(`${url} answered ${answer.status}: point --metrics-path at the server's metrics endpoint`);
+          }
+          Object.assign(read, parseMetrics(answer.body, url).gauges);
         }
-        const reading = parseMetrics(answer.body, url);
-        gauges = Object.fromEntries(options.gauges.map((name) => [name, reading.gauges[name] ?? 0]));
+        gauges = Object.fromEntries(options.gauges.map((name) => [name, read[name] ?? 0]));
       }
       return {
         label: process.label,

@@ -4,7 +4,6 @@
 // heap grew most. A primary that only hands connections on holds no app state: no snapshots.
 
 import type { HeapDiff } from "../heap/model.js";
-import type { SurvivorBudget } from "../heap/survivors.js";
 import type { ServerProcess } from "../probe/processes.js";
 import type { Target } from "../server-under-test/target.js";
 import type { SnapshotMode } from "./options.js";
@@ -40,7 +39,7 @@ export class ProcessSnapshots {
     for (const each of this.series) await each.series.take(label, sessions);
   }
 
-  analyze(budget: SurvivorBudget, signal: AbortSignal): Promise<HeapDiff> {
+  analyze(budget: Parameters<SnapshotSeries["analyze"]>[0], signal: AbortSignal): Promise<HeapDiff> {
     const chosen = this.series.find((each) => each.process === this.focus) ?? this.series[0];
     return chosen.series.analyze(budget, signal);
   }

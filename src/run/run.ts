@@ -1,33 +1,34 @@
 // A whole run: scenarios and budget loaded (bad input fails before anything starts),
-// a run folder, each scenario in turn on a fresh server. The reports are written when
-// the run starts and after each scenario, marked partial, and once more at the end:
-// whatever stops the run (an error, Ctrl-C, even SIGKILL), the folder holds complete
-// report files, and they say whether the run finished.
+// a run folder, each scenario in turn on a fresh server. The run emits its events and
+// the report writer (src/report/sink.ts) subscribes: a partial report as each scenario
+// starts and the final one at the end, so whatever stops the run (an error, Ctrl-C, even
+// SIGKILL), the folder holds complete report files, and they say whether the run finished.
 
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { oneLine, unwritableFolder } from "../errors.js";
-import { overallVerdict, REPORT_SCHEMA_VERSION, type RunReport, type RunTimings } from "../report/json.js";
-import { listRunFiles, writeReports } from "../report/run-folder.js";
+import { oneLine } from "../errors.js";
+import { REPORT_SCHEMA_VERSION, type RunReport, type RunTimings } from "../report-schema/run-report.js";
+import { overallVerdict } from "../verdict/judge.js";
 import { loadScenarios } from "../scenario/loader.js";
 import { budgetFor, readBudgetFile } from "../verdict/budget.js";
-import type { RunEvent, RunOptions, RunPhase, TargetChoice } from "./options.js";
+import type { RunListener } from "../report-schema/events.js";
+import type { RunOptions, RunPhase, TargetChoice } from "./options.js";
+import { listRunFiles, makeRunDir } from "./run-folder.js";
 import { runScenario, type ScenarioResult } from "./scenario-run.js";
 
 const require = createRequire(import.meta.url);
 export const LEAKCHECK_VERSION: string = (require("../../../package.json") as { version: string }).version;
 
 export interface RunHooks {
-  emit: (event: RunEvent) => void;
+  /** Every event of the run; a promise returned is waited for (the report writer: files on disk before the run goes on). */
+  emit: RunListener;
   signal: AbortSignal;
-  /** Where $GITHUB_STEP_SUMMARY is read from (default process.env). */
-  env?: NodeJS.ProcessEnv;
 }
 
-/** The error that stopped a run, with the partial report already written. */
+/** The error that stopped a run, with the partial report already handed to the listeners. */
 export class RunStopped extends Error {
   constructor(override readonly cause: unknown, readonly report: RunReport) {
     super(oneLine(cause));
@@ -37,10 +38,20 @@ export class RunStopped extends Error {
 const STILL_RUNNING =
   "the run had not finished when this report was written: it is still going, or leakcheck was killed before it could write the final report";
 
-/** Runs the scenarios and returns the report; throws RunStopped (holding the partial report) when it cannot finish. */
+interface ReportState {
+  partial: boolean;
+  error?: string;
+  finished: boolean;
+}
+
+/**
+ * Runs the scenarios and returns the report; throws RunStopped (holding the partial report) when it cannot finish.
+ * The run writes nothing itself: it emits run-start, scenario-start (with the partial report),
+ * scenario-end (with the result) and run-end (with the report), and subscribers render them.
+ */
 export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promise<RunReport> {
   const scenarios = await loadScenarios(options.scenarios);
-  const budgetFile = options.budgetFile ? await readBudgetFile(options.budgetFile) : undefined;
+  const budgetFile = options.budget ?? (options.budgetFile ? await readBudgetFile(options.budgetFile) : undefined);
   const planned = scenarios.map((scenario) => scenario.definition.name);
   const runDir = await makeRunDir(options.reportDir, planned);
 
@@ -60,7 +71,7 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
     cpus: os.availableParallelism(),
     memoryBytes: os.totalmem(),
   };
-  const report = async (state: { partial: boolean; error?: string; finished: boolean }): Promise<RunReport> => ({
+  const report = async (state: ReportState): Promise<RunReport> => ({
     schemaVersion: REPORT_SCHEMA_VERSION,
     verdict: overallVerdict(results, state.error !== undefined),
     partial: state.partial,
@@ -79,25 +90,21 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
     files: await listRunFiles(runDir),
     scenarios: [...results],
   });
-  const write = async (state: { partial: boolean; error?: string; finished: boolean }): Promise<RunReport> => {
-    const written = await report(state);
-    await writeReports(runDir, written, { final: state.finished, env: hooks.env });
-    return written;
-  };
 
   try {
+    await hooks.emit({ type: "run-start", runDir });
     for (const [index, scenario] of scenarios.entries()) {
       hooks.signal.throwIfAborted();
       running = scenario.definition.name;
-      // Written before each scenario, so a run killed outright (SIGKILL, power) still leaves a whole report.
-      await write({ partial: true, error: STILL_RUNNING, finished: false });
-      hooks.emit({
+      // With the report as it stands, so a run killed outright (SIGKILL, power) still leaves a whole one.
+      await hooks.emit({
         type: "scenario-start",
         scenario: scenario.definition.name,
         index,
         total: scenarios.length,
         seed: options.seed,
         target: describeTarget(options.target),
+        report: await report({ partial: true, error: STILL_RUNNING, finished: false }),
       });
       const result = await runScenario(scenario, {
         options,
@@ -108,17 +115,21 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
       });
       results.push(result);
       running = undefined;
-      hooks.emit({ type: "scenario-end", scenario: result.name, verdict: result.verdict, ms: result.durationMs });
+      await hooks.emit({ type: "scenario-end", scenario: result.name, verdict: result.verdict, ms: result.durationMs, result });
     }
   } catch (error) {
-    const partial = await write({ partial: true, error: oneLine(error), finished: true }).catch(async (writeError: unknown) => {
+    const partial = await report({ partial: true, error: oneLine(error), finished: true });
+    try {
+      await hooks.emit({ type: "run-end", report: partial });
+    } catch (writeError) {
       // The reports could not be written either: the caller still gets the report and the first error.
       process.stderr.write(`leakcheck: ${oneLine(writeError)}\n`);
-      return report({ partial: true, error: oneLine(error), finished: true });
-    });
+    }
     throw new RunStopped(error, partial);
   }
-  return write({ partial: false, finished: true });
+  const final = await report({ partial: false, finished: true });
+  await hooks.emit({ type: "run-end", report: final });
+  return final;
 }
 
 function describeTarget(target: TargetChoice): string {
@@ -172,29 +183,6 @@ function installedVersion(start: string, name: string): string | undefined {
     }
     if (path.dirname(dir) === dir) return undefined;
   }
-}
-
-/** reports/<UTC timestamp>-<scenarios>/, created now so a bad --report-dir fails before any server starts. */
-async function makeRunDir(reportDir: string, names: string[]): Promise<string> {
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  // A user's scenario may be named anything: keep the folder name to safe characters.
-  const label = (names.length > 3 ? `${names.length}-scenarios` : names.join("+")).replace(/[^\w.+-]+/g, "-");
-  let runDir = path.resolve(reportDir, `${stamp}-${label}`);
-  try {
-    await fs.promises.mkdir(path.resolve(reportDir), { recursive: true });
-    for (let attempt = 2; ; attempt++) {
-      try {
-        await fs.promises.mkdir(runDir);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 50) throw error;
-        runDir = path.resolve(reportDir, `${stamp}-${label}-${attempt}`);
-      }
-    }
-  } catch (error) {
-    throw unwritableFolder("--report-dir", reportDir, error);
-  }
-  return runDir;
 }
 
 /** Every option of the run, as given after defaults: enough to repeat it. */

@@ -4,34 +4,12 @@
 
 import type { LoadStats } from "../load/stats.js";
 import type { Target } from "../server-under-test/target.js";
-import { measure, type Measurement, type MeasureOptions, type MemoryFigures } from "./measure.js";
-import type { RunPhase } from "./options.js";
+import type { PhaseSpan, RunPhase, Sample } from "../report-schema/scenario.js";
+import { measure, type Measurement, type MeasureOptions } from "./measure.js";
 
-export interface Sample extends MemoryFigures {
-  /** ms since the scenario started. */
-  t: number;
-  phase: RunPhase;
-  gauges: Record<string, number>;
-  timers?: number;
-  sockets?: number;
-  sessionsStarted: number;
-  sessionsFinished: number;
-  sessionsFailed: number;
-  clients: number;
-  httpRequestsPerSecond: number;
-  /** Set on the measurements right after a forced full GC: "baseline", "round 2", "final". */
-  gc?: string;
-  /** A server of several processes: each one's heap used, by its label (`worker 2 (pid 4121)`). */
-  processHeap?: Record<string, number>;
-}
+export type { PhaseSpan, Sample } from "../report-schema/scenario.js";
 
-export interface PhaseSpan {
-  phase: RunPhase;
-  /** ms since the scenario started. */
-  startMs: number;
-  endMs: number;
-  detail?: string;
-}
+
 
 const SAMPLE_TIMEOUT_MS = 2000;
 /**

@@ -7,7 +7,7 @@ import path from "node:path";
 import { RunError } from "../errors.js";
 import { analyzeSnapshots } from "../heap/analyze.js";
 import type { HeapDiff } from "../heap/model.js";
-import type { SurvivorBudget } from "../heap/survivors.js";
+import type { SurvivorJudge } from "../heap/survivors.js";
 import { trackPath, untrackPath } from "../server-under-test/leftovers.js";
 import type { Target } from "../server-under-test/target.js";
 import type { SnapshotMode } from "./options.js";
@@ -55,7 +55,7 @@ export class SnapshotSeries {
   }
 
   /** Reads the series (baseline, rounds, final) and finds what survived; marks the files kept. */
-  async analyze(budget: SurvivorBudget, signal: AbortSignal): Promise<HeapDiff> {
+  async analyze(judge: SurvivorJudge, signal: AbortSignal): Promise<HeapDiff> {
     this.kept = true;
     const [first, ...rest] = this.taken;
     const last = rest.at(-1)!;
@@ -64,7 +64,7 @@ export class SnapshotSeries {
       between: rest.slice(0, -1).map((snapshot) => snapshot.file),
       last: last.file,
       sessions: rest.map((snapshot) => snapshot.sessions),
-      budget,
+      judge,
       signal,
     });
   }

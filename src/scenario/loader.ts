@@ -88,6 +88,70 @@ export function listScenarioFiles(cwd = process.cwd()): { file: string; source: 
   return found;
 }
 
+/** The scenario files in a project's scenarios folder, sorted; none when it does not exist. */
+export function projectScenarioFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => EXTENSIONS.some((ext) => entry.endsWith(ext)) && !entry.endsWith(".d.ts"))
+    .map((entry) => path.join(dir, entry))
+    .filter((file) => fs.statSync(file).isFile());
+}
+
+export interface ProjectScenarios {
+  /** The project's scenarios folder (a config's `scenarios`, or ./scenarios). */
+  dir: string;
+  /** `all` is the project's scenarios alone: the config names a server other than the bundled one. */
+  allIsProject: boolean;
+}
+
+/**
+ * What `run` was asked for, as bundled names and file paths: no names is the project's
+ * scenarios; `all` is the bundled ones and the project's, or the project's alone (see
+ * allIsProject); a bare name is looked up in the project's folder.
+ */
+export function expandRequests(requests: string[], project: ProjectScenarios, cwd = process.cwd()): string[] {
+  const shown = (file: string) => {
+    const relative = path.relative(cwd, file);
+    return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative.includes(path.sep) ? relative : `.${path.sep}${relative}`;
+  };
+  const projectFiles = () => {
+    const files = projectScenarioFiles(project.dir);
+    if (files.length === 0) {
+      const folder = path.relative(cwd, project.dir) || ".";
+      throw new UsageError(
+        `${requests.length === 0 ? "no scenario given, and " : "`all` means the project's scenarios here (the config names its server), but "}the folder ${folder}${path.sep} has no scenario files (.ts, .mts, .js, .mjs): write one there (npx leakcheck init writes a first one), or name a scenario file`,
+      );
+    }
+    return files.map(shown);
+  };
+  if (requests.length === 0) return projectFiles();
+  const expanded: string[] = [];
+  for (const request of requests) {
+    if (request === "all") {
+      if (project.allIsProject) expanded.push(...projectFiles());
+      else {
+        expanded.push(...BUNDLED_SCENARIOS);
+        for (const file of projectScenarioFiles(project.dir)) {
+          const name = path.basename(file).replace(/\.(m?[jt]s)$/, "");
+          if (!(BUNDLED_SCENARIOS as readonly string[]).includes(name)) expanded.push(shown(file));
+        }
+      }
+      continue;
+    }
+    const bare = !request.includes("/") && !request.includes(path.sep) && !/\.[cm]?[jt]s$/.test(request);
+    const local = bare && !(BUNDLED_SCENARIOS as readonly string[]).includes(request)
+      ? EXTENSIONS.map((ext) => path.join(project.dir, `${request}${ext}`)).find((file) => fs.existsSync(file))
+      : undefined;
+    expanded.push(local ? shown(local) : request);
+  }
+  return expanded;
+}
+
 function resolveScenario(request: string, cwd: string): { file: string; source: string; shown: string } {
   if ((BUNDLED_SCENARIOS as readonly string[]).includes(request)) {
     return { file: path.join(BUNDLED_DIR, `${request}.js`), source: "bundled", shown: request };

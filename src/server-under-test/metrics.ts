@@ -1,7 +1,17 @@
-// Reading the metrics endpoint (CONTRACT §2-3): every top-level integer is a gauge.
+// The gauges (CONTRACT §3, §6): every top-level integer of the metrics endpoint, when the
+// server has one, and through the probe Socket.IO's own counts and the app's gauges.
 
 import http from "node:http";
 import { RunError, UsageError } from "../errors.js";
+import type { ProbeClient } from "../probe/client.js";
+
+/** Where a server's gauges come from: a Target is one. */
+export interface GaugeSource {
+  baseUrl: string;
+  probe?: ProbeClient;
+  /** False: no metrics endpoint, the probe's gauges only. */
+  hasMetrics: boolean;
+}
 
 export interface MetricsReading {
   gauges: Record<string, number>;
@@ -9,11 +19,23 @@ export interface MetricsReading {
 }
 
 /**
+ * The server's gauges now: the metrics endpoint's fields (when it has one), then the
+ * probe's Socket.IO counts and app gauges not already among them. Each bounded by `timeoutMs`.
+ */
+export async function fetchMetrics(source: GaugeSource, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
+  const fromProbe = source.probe ? (await source.probe.gauges(timeoutMs)).gauges : {};
+  if (!source.hasMetrics) return { gauges: fromProbe };
+  const reading = await fetchEndpoint(source.baseUrl, metricsPath, timeoutMs);
+  for (const [name, value] of Object.entries(fromProbe)) if (!(name in reading.gauges)) reading.gauges[name] = value;
+  return reading;
+}
+
+/**
  * GET <baseUrl><metricsPath>, bounded by `timeoutMs`; garbage is a RunError that names the endpoint.
  * A fresh connection that closes after the answer: a kept-alive one would be counted
  * among the server's active sockets and blur the handle check.
  */
-export async function fetchMetrics(baseUrl: string, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
+async function fetchEndpoint(baseUrl: string, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
   const url = new URL(metricsPath, baseUrl).href;
   const { status, text } = await httpGet(url, timeoutMs);
   if (status < 200 || status > 299) {
@@ -76,7 +98,9 @@ export function selectGauges(reading: MetricsReading, wanted: string[] | undefin
   const available = Object.keys(reading.gauges);
   if (!wanted || wanted.length === 0) {
     if (available.length === 0) {
-      throw new RunError(`GET ${url} has no integer fields to gauge: point --metrics-path at the server's metrics endpoint`);
+      throw new RunError(
+        `nothing to gauge: GET ${url} has no integer fields, or no endpoint, and the probe found no Socket.IO server or leakcheck/gauges in the server process: point --metrics-path at the server's metrics endpoint, or start the server with --server so the probe is inside it`,
+      );
     }
     return available;
   }

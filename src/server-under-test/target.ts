@@ -11,14 +11,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunError } from "../errors.js";
 import type { LeakMode } from "../protocol.js";
-import type { CleanupStack } from "../run/cleanup.js";
 import { AGENT_PATH, type ProbeClient } from "../probe/client.js";
 import { attachedSockets, folderSockets, type ServerProcess } from "../probe/processes.js";
+import { crashSummary } from "./crash-output.js";
 import { watchProcesses, findProcesses } from "./server-processes.js";
 import { trackPath, untrackPath } from "./leftovers.js";
 import { killGroup, trackGroup } from "./process-tree.js";
 import { probePort } from "./ports.js";
-import { httpGet } from "./metrics.js";
+import { hasMetricsEndpoint, waitReady, type Readiness } from "./readiness.js";
 
 /** The bundled server's program, built beside this file. */
 export const BUNDLED_SERVER_MAIN = fileURLToPath(new URL("../server/main.js", import.meta.url));
@@ -29,12 +29,14 @@ export type TargetSpec =
   | { kind: "url"; url: string; probe?: { socketPath: string; token: string } };
 
 export interface TargetOptions {
-  readyPath: string;
+  /** What makes the server ready, and where its metrics may be (readinessOf(runOptions)). */
+  readiness: Readiness;
   readyTimeoutMs: number;
   /** Where the server's stdout and stderr go. */
   logPath: string;
   port?: number;
-  cleanup: CleanupStack;
+  /** The run's cleanup stack: every stop registered the moment there is something to stop. */
+  cleanup: { push(label: string, fn: () => void | Promise<void>): () => Promise<void> };
 }
 
 export interface Target {
@@ -47,6 +49,8 @@ export interface Target {
   readonly probe?: ProbeClient;
   /** Every probed process of the server (issue 12): one, or a cluster's primary and workers. */
   readonly processes?: ServerProcess[];
+  /** False when the server has no metrics endpoint: the gauges come from the probe alone. */
+  readonly hasMetrics: boolean;
   /** Rejects with a RunError if a spawned server exits before stop() is called. */
   readonly crashed: Promise<never>;
   /**
@@ -60,7 +64,7 @@ export interface Target {
 
 const HOST = "127.0.0.1";
 
-/** Starts (or attaches to) the server and resolves once it answers `readyPath` with 2xx. */
+/** Starts (or attaches to) the server and resolves once it is ready (see readiness.ts). */
 export async function startTarget(spec: TargetSpec, options: TargetOptions): Promise<Target> {
   if (spec.kind === "url") return attach(spec, options);
 
@@ -106,7 +110,7 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
   let stopping = false;
   const crashed = exitInfo.then(async (how) => {
     if (stopping) return new Promise<never>(() => undefined);
-    throw new RunError(`the server ${how} during the run: see ${options.logPath}${await logTail(options.logPath)}`);
+    throw new RunError(`the server ${how} during the run: ${await logSummary(options.logPath)}`);
   });
   crashed.catch(() => undefined);
 
@@ -116,10 +120,8 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
   });
 
   const baseUrl = `http://${HOST}:${port}`;
-  await waitReady(baseUrl, options, exitInfo.then(async (how) => {
-    throw new RunError(
-      `the server ${how} before it was ready: see ${options.logPath}${await logTail(options.logPath)}`,
-    );
+  await waitReady(baseUrl, options.readiness, options.readyTimeoutMs, exitInfo.then(async (how) => {
+    throw new RunError(`the server ${how} before it was ready: ${await logSummary(options.logPath)}`);
   }));
 
   const processes = await findProcesses(folderSockets(probeDir), { token, port, timeoutMs: 3000 });
@@ -129,6 +131,7 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
   const gone = watchProcesses(processes, () => stopping, exitInfo, options.logPath);
   const crashedAny = Promise.race([crashed, gone]);
   crashedAny.catch(() => undefined);
+  const hasMetrics = await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs));
   const crashError = (withinMs: number) =>
     Promise.race([
       crashedAny.then(
@@ -137,7 +140,7 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
       ),
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), withinMs).unref()),
     ]);
-  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, processes, crashed: crashedAny, crashError, stop };
+  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, processes, hasMetrics, crashed: crashedAny, crashError, stop };
 }
 
 function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.ProcessEnv, logFd: number): {
@@ -165,13 +168,15 @@ async function attach(spec: Extract<TargetSpec, { kind: "url" }>, options: Targe
   const parsed = new URL(spec.url);
   const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
   const baseUrl = parsed.origin;
-  await waitReady(baseUrl, options, new Promise<never>(() => undefined));
+  await waitReady(baseUrl, options.readiness, options.readyTimeoutMs, new Promise<never>(() => undefined));
+  const hasMetrics = await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs));
   if (!spec.probe) {
     return {
       kind: "url",
       baseUrl,
       port,
       description: baseUrl,
+      hasMetrics,
       crashed: new Promise<never>(() => undefined),
       crashError: async () => undefined,
       stop: async () => undefined,
@@ -200,51 +205,21 @@ async function attach(spec: Extract<TargetSpec, { kind: "url" }>, options: Targe
     description: `${baseUrl} (probe ${socketPath})`,
     probe: processes.find((each) => each.serves)?.probe ?? processes[0]?.probe,
     processes,
+    hasMetrics,
     crashed,
     crashError,
     stop: async () => undefined,
   };
 }
 
-/** Polls GET readyPath until it answers 2xx; fails on the server's exit or after readyTimeoutMs. */
-async function waitReady(baseUrl: string, options: TargetOptions, exited: Promise<never>): Promise<void> {
-  const url = new URL(options.readyPath, baseUrl).href;
-  const deadline = Date.now() + options.readyTimeoutMs;
-  let lastProblem = "no answer";
-  let done = false;
-  exited.catch(() => undefined);
-  const poll = async () => {
-    while (!done && Date.now() < deadline) {
-      try {
-        const { status } = await httpGet(url, Math.min(2000, options.readyTimeoutMs));
-        if (status >= 200 && status < 300) return;
-        lastProblem = `status ${status}`;
-      } catch (error) {
-        lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    if (!done) {
-      throw new RunError(
-        `the server did not answer GET ${url} with 2xx within ${options.readyTimeoutMs} ms (last: ${lastProblem}): raise --ready-timeout, or check --metrics-path and the server log`,
-      );
-    }
-  };
-  try {
-    await Promise.race([poll(), exited]);
-  } finally {
-    done = true;
-  }
-}
-
-/** The last few log lines, folded into one, for an error message. */
-async function logTail(logPath: string): Promise<string> {
+/** Why the server died, from its log (the error and where it was thrown), then where the whole log is. */
+async function logSummary(logPath: string): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, 50)); // let the pipe flush
+  let text: string;
   try {
-    const text = await fsp.readFile(logPath, "utf8");
-    const lines = text.trim().split("\n").filter(Boolean).slice(-3);
-    return lines.length ? ` (last output: ${lines.join(" | ").slice(0, 300)})` : " (it printed nothing)";
+    text = await fsp.readFile(logPath, "utf8");
   } catch {
-    return "";
+    return `see ${logPath}`;
   }
+  return `${crashSummary(text)}; see ${logPath}`;
 }

@@ -1,5 +1,6 @@
 // The server program's command line: flags first, then HOST/PORT from the environment, then defaults.
 import { parseArgs } from "node:util";
+import { parseDuration } from "../duration.js";
 import { LEAK_MODES } from "../protocol.js";
 import { DEFAULT_SERVER_OPTIONS, SERVER_LOG_LEVELS } from "./options.js";
 import type { ServerLogLevel, ServerOptions } from "./options.js";
@@ -102,13 +103,11 @@ function wholeNumber(text: string, name: string, min: number, max: number, fix: 
   return value;
 }
 
-// A bare number of milliseconds, or one written with ms, s or m as elsewhere in leakcheck.
+// A duration as everywhere in leakcheck (bare milliseconds, or with ms, s, m or h): the shared parser.
 function milliseconds(text: string | undefined, name: string, min: number, fallback: number): number {
   if (text === undefined) return fallback;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  const scale = match?.[2] === "m" ? 60_000 : match?.[2] === "s" ? 1000 : 1;
-  const value = match ? Math.round(Number(match[1]) * scale) : Number.NaN;
-  if (!Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
+  const value = parseDuration(text);
+  if (value === undefined || value < min || value > MAX_TIMER_MS) {
     throw new ServerUsageError(`${name} must be a duration from ${min}ms to ${MAX_TIMER_MS}ms (e.g. 500, 500ms, 15s, 10m), got \`${text}\``);
   }
   return value;

@@ -12,8 +12,10 @@ const EXIT_CANNOT_RUN = 3;
 const FORCE_EXIT_MS = 2000;
 
 /**
- * Runs the server until SIGTERM/SIGINT; sets process.exitCode 2 on bad arguments and 3 when it cannot listen.
- * `prefix` starts each error line (`leakcheck serve` passes "leakcheck: ", as every leakcheck error reads).
+ * Runs the server in the foreground: resolves only once a SIGTERM or SIGINT has closed it (exit
+ * code 0: an asked-for stop), at once on bad arguments (process.exitCode 2) or when it cannot
+ * listen (3). `prefix` starts each error line (`leakcheck serve` passes "leakcheck: ", as every
+ * leakcheck error reads).
  */
 export async function runServerMain(argv: string[], env: NodeJS.ProcessEnv, prefix = ""): Promise<void> {
   if (wantsHelp(argv)) {
@@ -37,30 +39,45 @@ export async function runServerMain(argv: string[], env: NodeJS.ProcessEnv, pref
     process.exitCode = EXIT_CANNOT_RUN;
     return;
   }
+  // Signal handlers first: whoever reads the URL may stop the server at once.
+  const closed = closedBySignal(server, prefix);
   process.stdout.write(`listening on ${server.url}\n`);
-  closeOnSignals(server);
+  await closed;
 }
 
-function closeOnSignals(server: RunningServer): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    // A second signal while closing means "now".
-    if (stopping) process.exit(0);
-    stopping = true;
-    setTimeout(() => {
-      process.stderr.write(`error: closing after ${signal} took over ${FORCE_EXIT_MS}ms; exiting anyway\n`);
-      process.exit(0);
-    }, FORCE_EXIT_MS).unref();
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`error: closing after ${signal} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(0);
-      },
-    );
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+/**
+ * Resolves once SIGTERM or SIGINT has closed the server. A close that takes over FORCE_EXIT_MS,
+ * or a second signal, resolves at once: the caller exits, which ends whatever was left.
+ * (`leakcheck serve` used to return as soon as it listened, and the CLI shim exited with it.)
+ */
+function closedBySignal(server: RunningServer, prefix: string): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const done = (): void => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve();
+    };
+    function stop(signal: NodeJS.Signals): void {
+      if (stopping) return done(); // a second signal while closing means "now"
+      stopping = true;
+      const force = setTimeout(() => {
+        process.stderr.write(`${prefix}closing after ${signal} took over ${FORCE_EXIT_MS}ms; exiting anyway\n`);
+        done();
+      }, FORCE_EXIT_MS);
+      force.unref();
+      server.close().then(
+        () => (clearTimeout(force), done()),
+        (error: unknown) => {
+          clearTimeout(force);
+          process.stderr.write(`${prefix}closing after ${signal} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          done();
+        },
+      );
+    }
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
 }
 
 function listenFailure(error: unknown, host: string, port: number): string {
@@ -86,8 +103,12 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
-  runServerMain(process.argv.slice(2), process.env).catch((error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT_CANNOT_RUN;
-  });
+  runServerMain(process.argv.slice(2), process.env)
+    .catch((error: unknown) => {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT_CANNOT_RUN;
+    })
+    // Closed, or never started: exit now, whatever a leak mode left running (its question
+    // timers), once the last lines are out.
+    .finally(() => process.stdout.write("", () => process.stderr.write("", () => process.exit())));
 }

@@ -95,10 +95,15 @@ export async function readBudgetFile(file: string): Promise<BudgetFile> {
   } catch (error) {
     throw new UsageError(`budget file ${file} is not valid JSON (${(error as Error).message}): fix the file`);
   }
+  return checkBudget(json, `budget file ${file}`);
+}
+
+/** Validates a budget object (a file's, or one inline in a config file); `where` starts the error message. */
+export function checkBudget(json: unknown, where: string): BudgetFile {
   const parsed = budgetFileSchema.safeParse(json);
   if (!parsed.success) {
     const problem = describeIssue(parsed.error.issues[0], json, knownKeys);
-    throw new UsageError(`budget file ${file}: ${problem}; see README "Leak budget" for the format`);
+    throw new UsageError(`${where}: ${problem}; see README "Leak budget" for the format`);
   }
   return parsed.data;
 }

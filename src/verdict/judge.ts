@@ -3,21 +3,16 @@
 
 import { formatBytes } from "../format.js";
 import type { SurvivorGroup } from "../heap/model.js";
-import { gaugeBudget, type Budget } from "./budget.js";
+import type { HeapPoint } from "../report-schema/scenario.js";
+import type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
+import { DEFAULT_BUDGET, gaugeBudget, type Budget } from "./budget.js";
 
-export type Verdict = "pass" | "fail" | "error";
+export type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
+export type { HeapPoint } from "../report-schema/scenario.js";
 
 export interface Reading {
   baseline: number;
   final: number;
-}
-
-/** Heap used after a full GC at the baseline and after each round. */
-export interface HeapPoint {
-  round: number;
-  /** Sessions run since the baseline. */
-  sessions: number;
-  heapUsed: number;
 }
 
 export interface Measurements {
@@ -30,36 +25,10 @@ export interface Measurements {
   heap?: { points: HeapPoint[]; baseline: number; final: number };
   /** Survivor groups from a snapshot series (baseline, each round, final), when taken. */
   survivors?: SurvivorGroup[];
+  /** Survivor groups from a baseline/final pair (--snapshots on-fail): they explain a failure, they never decide one. */
+  largestSurvivors?: SurvivorGroup[];
   failedSessions: number;
   failureSummary: { message: string; count: number }[];
-}
-
-export interface CheckResult {
-  name: string;
-  baseline: number;
-  final: number;
-  residual: number;
-  budget: number;
-  pass: boolean;
-}
-
-export interface HeapResult {
-  baselineBytes: number;
-  finalBytes: number;
-  growthBytes: number;
-  perSessionBytes: number;
-  budgetBytes: number;
-  pass: boolean;
-  /** From the snapshot series: survivor groups that grow with sessions over the budget (absent without snapshots). */
-  survivors?: { leakingGroups: number; budgetPerThousandSessions: number; pass: boolean };
-}
-
-export interface ScenarioVerdict {
-  verdict: Verdict;
-  gauges: CheckResult[];
-  handles: CheckResult[] | null;
-  heap: HeapResult | null;
-  reasons: string[];
 }
 
 /** Judges one scenario's measurements against its budget. */
@@ -88,17 +57,22 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   let heap: HeapResult | null = null;
   if (measurements.heap) {
     const perSessionBytes = Math.round(growthPerSession(measurements.heap.points));
+    const growthBytes = measurements.heap.final - measurements.heap.baseline;
+    const floor = budget.heap.minGrowthBytes;
+    // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
+    // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
+    const overSlope = perSessionBytes > budget.heap.perSessionBytes;
+    const quiet = underNoiseFloor(growthBytes, floor);
     heap = {
       baselineBytes: measurements.heap.baseline,
       finalBytes: measurements.heap.final,
-      growthBytes: measurements.heap.final - measurements.heap.baseline,
+      growthBytes,
       perSessionBytes,
       budgetBytes: budget.heap.perSessionBytes,
-      // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
-      // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
-      pass:
-        perSessionBytes <= budget.heap.perSessionBytes ||
-        measurements.heap.final - measurements.heap.baseline <= budget.heap.minGrowthBytes,
+      pass: !overSlope || quiet,
+      // Over the budget per session and still ok: the row must say why (issue 13).
+      ...(overSlope && quiet ? { note: noiseFloorNote(floor) } : {}),
+      noiseFloorBytes: floor,
     };
     if (!heap.pass) {
       reasons.push(
@@ -129,7 +103,27 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
     );
     if (!leaked) verdict = "error";
   }
+  // A baseline/final pair only explains: the largest survivors of a scenario already failed.
+  const largest = measurements.largestSurvivors?.[0];
+  if (leaked && largest) reasons.push(`largest survivors: ${survivorSentence(largest)}`);
   return { verdict, gauges, handles, heap, reasons };
+}
+
+/** The overall verdict: error if any scenario erred (or the run stopped), else fail if any failed, else pass. */
+export function overallVerdict(scenarios: { verdict: Verdict }[], error: boolean): Verdict {
+  if (error || scenarios.some((scenario) => scenario.verdict === "error")) return "error";
+  if (scenarios.some((scenario) => scenario.verdict === "fail")) return "fail";
+  return "pass";
+}
+
+/** Heap growth in all at or under `floorBytes` is V8's own noise after GC: never a heap leak nor a heap regression. */
+export function underNoiseFloor(growthBytes: number, floorBytes: number = DEFAULT_BUDGET.heap.minGrowthBytes): boolean {
+  return growthBytes <= floorBytes;
+}
+
+/** What an ok heap row over its per-session budget says: `under the 1.0 MB noise floor`. */
+export function noiseFloorNote(floorBytes: number): string {
+  return `under the ${formatBytes(floorBytes)} noise floor`;
 }
 
 /** `12,480 Session objects survive (+1,000 per 1,000 sessions), held by activeSessions (Map) → value → Session`. */

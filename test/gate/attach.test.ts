@@ -1,31 +1,21 @@
 // --url: attach to a server someone else started; gauges are judged, heap and handles
 // are reported as unavailable, and leakcheck leaves that server running.
-import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeDir, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
+import { removeDir, runCli, tempReportDir } from "../support/cli.js";
+import { startServer, stopServers } from "../support/server.js";
 
 const reportDir = tempReportDir();
-const servers: ChildProcess[] = [];
-afterAll(() => {
-  for (const server of servers) server.kill("SIGKILL");
+afterAll(async () => {
+  await stopServers();
   removeDir(reportDir);
 });
-
-function startServer(leak: string): Promise<string> {
-  const child = spawn(process.execPath, [SERVER_MAIN, "--port", "0", "--log", "none", "--leak", leak], { stdio: ["ignore", "pipe", "inherit"] });
-  servers.push(child);
-  return new Promise((resolve) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      const match = /listening on (\S+)/.exec(chunk.toString());
-      if (match) resolve(match[1]);
-    });
-  });
-}
 
 let fixedUrl = "";
 let leakyUrl = "";
 beforeAll(async () => {
-  [fixedUrl, leakyUrl] = await Promise.all([startServer("none"), startServer("disconnect")]);
+  [fixedUrl, leakyUrl] = (await Promise.all([startServer(["--leak", "none"]), startServer(["--leak", "disconnect"])])).map((server) => server.url);
 });
 
 describe("attaching with --url", () => {
@@ -39,6 +29,11 @@ describe("attaching with --url", () => {
     expect(report.scenarios[0].handles).toBeNull();
     expect(report.scenarios[0].notes.join(" ")).toMatch(/--url: heap after GC and handle counts are unavailable/);
     expect(result.code).toBe(0);
+    // The server's output is not leakcheck's: no server.log, and no report points at one (issue 13).
+    const runDir = path.join(reportDir, fs.readlinkSync(path.join(reportDir, "latest")));
+    expect(fs.readdirSync(runDir).sort()).toEqual(["junit.xml", "report.html", "report.json", "report.md"]);
+    for (const file of ["report.json", "report.md", "report.html", "junit.xml"]) expect(fs.readFileSync(path.join(runDir, file), "utf8")).not.toMatch(/server\.log|server log/);
+    expect(result.stdout).not.toContain("server.log");
     const health = await fetch(`${fixedUrl}/api/health`);
     expect(health.status).toBe(200); // still running: not leakcheck's to stop
   });

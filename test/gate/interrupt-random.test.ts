@@ -7,23 +7,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FIXTURES, removeDir, runCli, tempReportDir, type CliResult } from "../support/cli.js";
+import { removeDir, runCli, tempReportDir, type CliResult } from "../support/cli.js";
+import { FIXTURES } from "../support/paths.js";
 import { TreeWatcher } from "../support/processes.js";
+import { seededRandom } from "../support/random.js";
 
 const reportDir = tempReportDir();
 afterAll(() => removeDir(reportDir));
-
-/** mulberry32: the moments are random per run of the tests, and replayable from the printed seed. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Watched extends CliResult {
   signal: NodeJS.Signals | null;
@@ -59,13 +49,7 @@ async function watchedRun(args: string[], name: string, act: (child: import("nod
   } finally {
     watcher?.stop();
     // Whatever a failed run left, kill it here so it cannot slow the tests after it.
-    for (const row of watcher?.seen.values() ?? []) {
-      try {
-        process.kill(row.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
+    watcher?.killSeen();
     removeDir(tmp);
   }
 }
@@ -96,7 +80,7 @@ const NPM_SERVER = `npm start --silent --prefix ${path.join(FIXTURES, "npm-app")
 
 describe("interrupting runs at random moments", () => {
   const seed = Number(process.env.LEAKCHECK_TEST_SEED ?? Date.now() % 2 ** 31);
-  const random = rng(seed);
+  const random = seededRandom(seed); // replayable from the printed seed
   const RUNS = 20;
 
   it(`stops 20 runs cleanly (seed ${seed}: LEAKCHECK_TEST_SEED=${seed} replays the moments)`, { timeout: 400_000 }, async () => {
@@ -196,7 +180,7 @@ describe("interrupting runs at random moments", () => {
       child.once("exit", () => (clearInterval(poll), watcher!.stop()));
     });
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/the server was killed by SIGKILL during the run: see .*server\.log/);
+    expect(result.stderr).toMatch(/the server was killed by SIGKILL during the run: .*see .*server\.log/);
     expect(result.survivors).toEqual([]);
     expect(result.tempLeft).toEqual([]);
   });

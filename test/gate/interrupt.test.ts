@@ -1,13 +1,15 @@
 // Ctrl-C mid-run: the server tree is killed, the probe folder removed, and every report
 // says it is partial (never a truncated file). Even SIGKILL, which leaves leakcheck no
 // time at all, leaves complete report files marked partial.
-import { spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { processesMatching, removeDir, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
+import { removeDir, runCli, tempReportDir } from "../support/cli.js";
+import { SERVER_MAIN } from "../support/paths.js";
+import { childrenOf, processesMatching } from "../support/processes.js";
 
 const reportDir = tempReportDir();
 afterAll(() => removeDir(reportDir));
@@ -90,8 +92,7 @@ describe("interrupting a run", () => {
       onSpawn: (child) =>
         whenScenarioRuns(parent, child, () => {
           // leakcheck cannot clean up after SIGKILL: note its server (own process group) to kill it here.
-          const children = spawnSync("ps", ["-o", "pid=", "--ppid", String(child.pid)], { encoding: "utf8" }).stdout;
-          serverGroups.push(...children.split("\n").map(Number).filter((pid) => pid > 0));
+          serverGroups.push(...childrenOf(child.pid!));
           child.kill("SIGKILL");
         }),
     });

@@ -46,13 +46,7 @@ describe("timeouts", () => {
       expect(watcher!.survivors()).toEqual([]);
     } finally {
       watcher?.stop();
-      for (const row of watcher?.seen.values() ?? []) {
-        try {
-          process.kill(row.pid, "SIGKILL");
-        } catch {
-          // gone
-        }
-      }
+      watcher?.killSeen();
     }
   });
 

@@ -2,12 +2,14 @@
 // is found with its constructor and the variable holding it, and is absent without it;
 // a bounded cache churning beside it is never called a leak.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeSnapshots } from "../../dist/src/heap/analyze.js";
+import { DEFAULT_BUDGET } from "../../src/verdict/budget.js";
+import { survivorJudge, survivorLimits } from "../../src/verdict/survivors.js";
 import type { HeapDiff } from "../../dist/src/heap/model.js";
 import { BIN, FIXTURES } from "../support/cli.js";
 
@@ -30,6 +32,8 @@ async function analyze(dir: string): Promise<HeapDiff> {
     between: [file("1"), file("2"), file("3")],
     last: file("final"),
     sessions: [300, 600, 900, 900],
+    // The judge's rule with the default budget: the heap measures, the verdict decides.
+    judge: survivorJudge(survivorLimits(DEFAULT_BUDGET)),
   });
 }
 
@@ -56,8 +60,9 @@ describe("heap diff of a planted leak", () => {
     expect(group!.series).toEqual([300, 600, 900, 900]);
     expect(group!.perThousandSessions).toBe(1000);
     expect(group!.trend).toBe("grows");
-    // The path names the module-level array, with the source location of the module's closure.
-    expect(group!.pathText).toMatch(/leakedThings \(Array, in (a closure|closure \S*) at test\/fixtures\/planted-leak\.cjs:\d+\)/);
+    // The path names the module-level array as one, with the line it is declared on.
+    const declared = fs.readFileSync(path.join(FIXTURES, "planted-leak.cjs"), "utf8").split("\n").indexOf("const leakedThings = [];") + 1;
+    expect(group!.pathText).toMatch(new RegExp(`^leakedThings \\(Array, module test/fixtures/planted-leak\\.cjs:${declared}\\) → \\[\\d+\\] \\(LeakyThing\\)$`));
     expect(group!.pathText.endsWith("(LeakyThing)")).toBe(true);
     // It keeps its payload arrays alive: retained is more than its own size.
     expect(group!.retainedSize).toBeGreaterThan(group!.selfSize);
@@ -80,7 +85,7 @@ describe("heap diff of a planted leak", () => {
       expect(cache!.count).toBe(100);
       expect(cache!.trend).toBe("plateau");
       expect(cache!.leak).toBe(false);
-      expect(cache!.pathText).toContain("recentEntries (Map");
+      expect(cache!.pathText).toMatch(/^recentEntries \(Map, module test\/fixtures\/planted-leak\.cjs:\d+\) → \[entry\] \(CachedEntry\)$/);
     }
   });
 
@@ -102,5 +107,25 @@ describe("heap diff of a planted leak", () => {
     const group = json.survivors.groups.find((candidate) => candidate.name === "LeakyThing");
     expect(group?.count).toBe(600);
     expect(json.files).toEqual({ before: "0.heapsnapshot", after: "2.heapsnapshot", final: "final.heapsnapshot" });
+  });
+
+  // `script` (util-linux) gives the CLI a terminal for stdout, where colour is on unless NO_COLOR says otherwise.
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  it.runIf(hasScript)("`leakcheck diff` follows NO_COLOR in a terminal and FORCE_COLOR in a pipe", () => {
+    const file = (name: string) => path.join(leakingDir, `${name}.heapsnapshot`);
+    const command = [process.execPath, BIN, "diff", file("0"), file("final"), "--top", "3"].map((arg) => `'${arg}'`).join(" ");
+    const env: Record<string, string | undefined> = { ...process.env, TERM: "xterm-256color" };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const inTerminal = (extra: Record<string, string>) => {
+      const result = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8", env: { ...env, ...extra }, timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain("LeakyThing");
+      return result.stdout;
+    };
+    expect(inTerminal({})).toContain("\x1b[");
+    expect(inTerminal({ NO_COLOR: "1" })).not.toContain("\x1b[");
+    const piped = execFileSync(process.execPath, [BIN, "diff", file("0"), file("final"), "--top", "3"], { encoding: "utf8", env: { ...env, FORCE_COLOR: "1" } });
+    expect(piped).toContain("\x1b[");
   });
 });

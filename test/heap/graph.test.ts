@@ -7,8 +7,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { census, readSummary } from "../../src/heap/census.js";
 import { IdSet } from "../../src/heap/id-set.js";
-import { analyzeSurvivors, DEFAULT_SURVIVOR_BUDGET } from "../../src/heap/survivors.js";
-import { buildGraph, hasEdges, NO_NODE, strongEdges, type FullSnapshot } from "../../src/heap/graph.js";
+import { analyzeSurvivors } from "../../src/heap/survivors.js";
+import { findDetours } from "../../src/heap/detours.js";
+import { buildGraph, hasEdges, NO_NODE, ShortestPaths, strongEdges, type FullSnapshot } from "../../src/heap/graph.js";
 import { edgeTarget, nodeSelfSize, readHeapSnapshot } from "../../src/heap/snapshot.js";
 import { formatLikeV8, handmade, takeSnapshot, type HandNode } from "./fixtures/snapshots.js";
 
@@ -201,10 +202,49 @@ describe("survivor groups", () => {
     const nodes: HandNode[] = [{ type: "synthetic", name: "(root)", id: 1, edges: Array.from({ length: 300 }, (_, i) => ({ type: "property", name: name(i), to: i + 1 })) }];
     for (let i = 0; i < 300; i++) nodes.push({ type: "object", name: "Leaf", id: 3 + 2 * i, selfSize: 10 + i });
     const s = await read(nodes);
-    const analysis = analyzeSurvivors({ last: s, baseline: IdSet.from([1]), rounds: [], budget: DEFAULT_SURVIVOR_BUDGET, top: 1000 });
+    const analysis = analyzeSurvivors({ last: s, baseline: IdSet.from([1]), rounds: [], top: 1000 });
     expect(analysis.count).toBe(300);
     expect(analysis.groups).toHaveLength(300);
     for (const group of analysis.groups) expect([group.name, group.count, group.retainedSize]).toEqual(["Leaf", 1, group.selfSize]);
     expect(analysis.groups[0].selfSize).toBe(10 + 299); // the biggest first
+  });
+});
+
+describe("shortest paths with detours", () => {
+  // A timer list reaches timer B in three hops, its owner's Map in four; the probe's closure
+  // (its code in the probe's script), its scope and the stack hold objects nothing else holds.
+  const PROBE = "/x/probe/agent.cjs";
+  const nodes: HandNode[] = [
+    { type: "synthetic", name: "", id: 1, edges: [{ type: "property", name: "timers", to: 1 }, { type: "property", name: "server", to: 4 }, { type: "element", name: 1, to: 8 }] },
+    { type: "object", name: "TimersList", id: 3, edges: [{ type: "property", name: "_idleNext", to: 2 }] },
+    { type: "object", name: "Timeout", id: 5, edges: [{ type: "property", name: "_idleNext", to: 3 }] },
+    { type: "object", name: "Timeout", id: 7, edges: [{ type: "property", name: "_onTimeout", to: 7 }] },
+    { type: "object", name: "Server", id: 9, edges: [{ type: "property", name: "store", to: 5 }] },
+    { type: "object", name: "SessionStore", id: 11, edges: [{ type: "property", name: "timers", to: 6 }] },
+    { type: "object", name: "Map", id: 13, edges: [{ type: "property", name: "b", to: 3 }] },
+    { type: "closure", name: "handle", id: 15, edges: [{ type: "internal", name: "shared", to: 9 }, { type: "internal", name: "context", to: 10 }] },
+    { type: "synthetic", name: "(Stack roots)", id: 17, edges: [{ type: "element", name: 1, to: 11 }, { type: "element", name: 2, to: 5 }] },
+    { type: "code", name: "system / SharedFunctionInfo", id: 19, edges: [{ type: "internal", name: "script_or_debug_info", to: 12 }] },
+    { type: "object", name: "system / Context", id: 21, edges: [{ type: "context", name: "secret", to: 13 }] },
+    { type: "object", name: "Object", id: 23 },
+    { type: "code", name: PROBE, id: 25 },
+    { type: "object", name: "Object", id: 27 },
+  ];
+
+  it("take a timer list's links after the owner's path, and the probe's holdings last", async () => {
+    const snapshot = await read(nodes);
+    const plain = new ShortestPaths(snapshot, strongEdges(snapshot));
+    expect(plain.parentOf(3)).toBe(2); // breadth first alone: through the list
+    expect(plain.isOwn(13)).toBe(false);
+
+    const { paths } = buildGraph(snapshot, findDetours(snapshot, [PROBE]));
+    expect(paths.parentOf(3)).toBe(6); // the Map that owns it
+    expect(paths.reachable).toBe(plain.reachable);
+    for (const own of [7, 11, 13]) expect(paths.isOwn(own), `node ${own}`).toBe(true);
+    for (const server of [3, 5, 6]) expect(paths.isOwn(server), `node ${server}`).toBe(false);
+    // Without the probe's script in the snapshot, the stack is nobody's in particular.
+    const { paths: noProbe } = buildGraph(snapshot, findDetours(snapshot, ["/elsewhere.cjs"]));
+    expect(noProbe.isOwn(11)).toBe(false);
+    expect(noProbe.parentOf(3)).toBe(6);
   });
 });

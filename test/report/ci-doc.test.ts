@@ -71,15 +71,20 @@ describe("docs/ci.md", () => {
   describe("the gate command against a server that leaks", () => {
     let result: { code: number | null; stderr: string };
     beforeAll(async () => {
-      // A project whose `npm start` is the bundled server with the seed's bug, and leakcheck as its dev dependency.
+      // A project whose `npm start` is the bundled server with the seed's bug, leakcheck as its
+      // dev dependency, and the config the doc describes, its one scenario being abrupt-close.
       fs.writeFileSync(
         path.join(app, "package.json"),
         JSON.stringify({ name: "leaky-app", private: true, scripts: { start: `node ${SERVER_MAIN} --log none --leak disconnect` } }),
       );
       fs.mkdirSync(path.join(app, "node_modules/.bin"), { recursive: true });
       fs.symlinkSync(BIN, path.join(app, "node_modules/.bin/leakcheck"));
-      const command = step("Leak gate")?.run?.replace(" run all ", " run abrupt-close ");
-      expect(command).toMatch(/^npx leakcheck run abrupt-close /);
+      const config = /```json\n([\s\S]*?)```/.exec(doc)?.[1] ?? "";
+      fs.writeFileSync(path.join(app, "leakcheck.config.json"), config);
+      fs.mkdirSync(path.join(app, "scenarios"));
+      fs.writeFileSync(path.join(app, "scenarios/abrupt-close.mjs"), `export { default } from ${JSON.stringify(path.join(ROOT, "dist/scenarios/abrupt-close.js"))};\n`);
+      const command = step("Leak gate")?.run;
+      expect(command).toMatch(/^npx leakcheck run --report-dir /);
       result = await runShell(`${command} ${SIZED_DOWN}`, app);
     }, 60_000);
 

@@ -1,11 +1,17 @@
 // compare's rules on crafted runs: what is a regression (B leaks where A did not, leaves
 // more per session, or grows the heap past the allowance above the noise floor) and what is not.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runReportSchema } from "../../src/report-schema/run-report.js";
+import { renderJson } from "../../src/report/json.js";
 import { bytesPerSession } from "../../src/cli/compare.js";
 import { compareRuns } from "../../src/report/compare.js";
 import { renderComparisonMarkdown } from "../../src/report/compare-render.js";
-import type { LoadedRun } from "../../src/report/read-report.js";
-import type { ScenarioResult } from "../../src/run/scenario-run.js";
+import { readRunReport, type LoadedRun } from "../../src/report/read-report.js";
+import type { ScenarioResult } from "../../src/report-schema/scenario.js";
 import { heapDiff, runReport, scenarioResult } from "./support/reports.js";
 
 const MB = 1024 * 1024;
@@ -78,5 +84,47 @@ describe("--max-regression", () => {
     expect(bytesPerSession("1.5 mb")).toBe(1.5 * MB);
     expect(bytesPerSession("0")).toBe(0);
     for (const bad of ["", "-1", "lots", "2 GB", "1e3"]) expect(() => bytesPerSession(bad), bad).toThrow(/--max-regression must be heap bytes per session/);
+  });
+});
+
+describe("one report schema (issue 13)", () => {
+  const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
+
+  it("describes what the writer writes: a report.json parses through it unchanged", () => {
+    const report = runReport([scenarioResult("abrupt-close", 400, { heapDiff: heapDiff(400) }), scenarioResult("normal-completion", 0)]);
+    const written = JSON.parse(renderJson(report));
+    expect(runReportSchema.parse(written)).toEqual(written);
+    // And it is strict where it should be: a verdict that is none of the three is not a report.
+    expect(runReportSchema.safeParse({ ...written, verdict: "ok" }).success).toBe(false);
+  });
+
+  it("reads a report.json as the first version wrote it (no harnessMemory, no heap note) and compares it", async () => {
+    const old = await readRunReport(path.join(FIXTURES, "report-first-version.json"), "run A");
+    expect(old.report.scenarios.map((scenario) => [scenario.name, scenario.verdict, scenario.heap?.perSessionBytes])).toEqual([
+      ["abrupt-close", "fail", 4096],
+      ["normal-completion", "pass", 12],
+    ]);
+    const now = loaded("now", [scenarioResult("abrupt-close", 0), scenarioResult("normal-completion", 0)]);
+    const comparison = compareRuns(old, now);
+    expect(comparison.regression).toBe(false);
+    expect(compareRuns(now, old).scenarios[0].regressions[0]).toMatch(/^verdict: passes on A, leaks on B/);
+  });
+
+  it("reads past a field it cannot use, never past a stable one", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-schema-"));
+    try {
+      const written = JSON.parse(renderJson(runReport([scenarioResult("x", 0)])));
+      written.scenarios[0].samples = "a newer layout";
+      written.machine = { cpus: "many" };
+      fs.writeFileSync(path.join(dir, "report.json"), JSON.stringify(written));
+      const read = await readRunReport(dir, "run A");
+      expect(read.report.scenarios[0].samples).toBeUndefined();
+      expect(read.report.scenarios[0].gauges).toHaveLength(5);
+      written.scenarios[0].heap.perSessionBytes = "12";
+      fs.writeFileSync(path.join(dir, "report.json"), JSON.stringify(written));
+      await expect(readRunReport(dir, "run A")).rejects.toThrow(/scenarios\[0\]\.heap\.perSessionBytes: must be a number, got "12"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

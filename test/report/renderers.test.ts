@@ -1,22 +1,24 @@
 // The renderers on crafted reports: every format says the same verdicts, escapes what it
 // must, and marks a partial run; the timeline keeps its shape; the writer leaves no half file.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Chalk } from "chalk";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
+import { validateXML } from "xmllint-wasm";
 import { renderHtml } from "../../src/report/html.js";
 import { renderJson } from "../../src/report/json.js";
 import { renderJunit } from "../../src/report/junit.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
-import { listRunFiles, writeReports } from "../../src/report/run-folder.js";
+import { writeReports } from "../../src/report/run-folder.js";
+import { listRunFiles } from "../../src/run/run-folder.js";
+import { renderRun } from "../../src/report/terminal.js";
 import { buildTimeline, thin } from "../../src/report/timeline.js";
 import { writeFileAtomic } from "../../src/report/writer.js";
 import { heapDiff, runReport, scenarioResult } from "./support/reports.js";
 
 const JUNIT_XSD = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures/junit.xsd");
-const hasXmllint = spawnSync("sh", ["-c", "command -v xmllint"]).status === 0;
 const temporary = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-renderers-"));
 afterAll(() => fs.rmSync(temporary, { recursive: true, force: true }));
 
@@ -35,23 +37,23 @@ const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", is
 type Testcase = { name: string; failure?: { message: string; "#text": string }; error?: { message: string }; skipped?: { message: string } };
 const testcases = (text: string): Testcase[] => xml.parse(text).testsuites.testsuite[0].testcase as Testcase[];
 
-function validateJunit(text: string): void {
-  if (!hasXmllint) {
-    // CI always validates (.ci/run installs it); a developer without it still gets the other checks.
-    if (process.env.CI) throw new Error("xmllint is missing: apt-get install -y libxml2-utils");
-    return;
-  }
-  const file = path.join(temporary, `junit-${Math.random().toString(36).slice(2)}.xml`);
-  fs.writeFileSync(file, text);
-  const result = spawnSync("xmllint", ["--noout", "--schema", JUNIT_XSD, file], { encoding: "utf8" });
-  expect(result.stderr).toContain("validates");
-  expect(result.status).toBe(0);
+/** Schema errors of a junit.xml against the JUnit XSD: libxml2's own validator, built to WebAssembly (xmllint-wasm), so npm install brings it. */
+async function junitSchemaErrors(text: string): Promise<string[]> {
+  const result = await validateXML({
+    xml: [{ fileName: "junit.xml", contents: text }],
+    schema: [{ fileName: "junit.xsd", contents: fs.readFileSync(JUNIT_XSD, "utf8") }],
+  });
+  return result.valid ? [] : result.errors.map((error) => error.rawMessage);
+}
+
+async function validateJunit(text: string): Promise<void> {
+  expect(await junitSchemaErrors(text)).toEqual([]);
 }
 
 describe("junit.xml", () => {
-  it("has one suite per run and one case per scenario, failures with every reason, valid against the JUnit schema", () => {
+  it("has one suite per run and one case per scenario, failures with every reason, valid against the JUnit schema", async () => {
     const text = renderJunit(mixed);
-    validateJunit(text);
+    await validateJunit(text);
     const parsed = xml.parse(text);
     expect(parsed.testsuites.testsuite).toHaveLength(1);
     const suite = parsed.testsuites.testsuite[0];
@@ -62,23 +64,29 @@ describe("junit.xml", () => {
     expect(cases[1].failure).toBeUndefined();
   });
 
-  it("escapes names and reasons whatever they hold", () => {
+  it("escapes names and reasons whatever they hold", async () => {
     const nasty = scenarioResult(`odd <name> & "quotes"`, 4, { reasons: ["a < b && c > d: \"x\" 'y' ]]>", "control \u0001 character"] });
     const text = renderJunit(runReport([nasty]));
-    validateJunit(text);
+    await validateJunit(text);
     const cases = testcases(text);
     expect(cases[0].name).toBe(`odd <name> & "quotes"`);
     expect(cases[0].failure?.["#text"]).toContain("a < b && c > d: \"x\" 'y' ]]>");
   });
 
-  it("in a partial run: the stopped scenario is an error, the ones never started are skipped", () => {
+  it("in a partial run: the stopped scenario is an error, the ones never started are skipped", async () => {
     const text = renderJunit(interrupted);
-    validateJunit(text);
+    await validateJunit(text);
     const cases = testcases(text);
     expect(cases.map((c) => c.name)).toEqual(["normal-completion", "abrupt-close", "network-drop"]);
     expect(cases[1].error?.message).toMatch(/stopped before its verdict: interrupted by SIGINT/);
     expect(cases[2].skipped?.message).toMatch(/not run/);
     expect(xml.parse(text).testsuites.testsuite[0]).toMatchObject({ tests: "3", errors: "1", skipped: "1" });
+  });
+
+  it("the schema check rejects what the JUnit schema does not allow", async () => {
+    const text = renderJunit(mixed);
+    expect(await junitSchemaErrors(text.replace(/<testcase /, "<testcase bogus=\"1\" "))).toEqual([expect.stringMatching(/attribute 'bogus' is not allowed/)]);
+    expect(await junitSchemaErrors(text.replace(/ tests="\d+"/, ' tests="two"'))).toEqual([expect.stringMatching(/'two' is not a valid value/)]);
   });
 });
 
@@ -194,5 +202,29 @@ describe("the run folder", () => {
     await writeFileAtomic(file, "new");
     expect(fs.readFileSync(file, "utf8")).toBe("new");
     expect(fs.readdirSync(temporary).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("a heap row over its per-session budget that passes (issue 13)", () => {
+  const quiet = scenarioResult("random-churn", 0);
+  quiet.heap = { ...quiet.heap!, perSessionBytes: 2867, growthBytes: 230_000, pass: true, note: "under the 1.0 MB noise floor", noiseFloorBytes: 1_048_576 };
+  const report = runReport([quiet]);
+
+  it("says why in every format: terminal, Markdown, HTML, JUnit and JSON", () => {
+    const terminal = renderRun(report, new Chalk({ level: 0 }));
+    expect(terminal).toMatch(/heap growth per session .*2\.8 KB .*1\.0 KB .*ok \(under the 1\.0 MB noise floor\)/);
+    expect(renderMarkdown(report)).toContain("| 2.8 KB (budget 1.0 KB; ok, under the 1.0 MB noise floor) |");
+    const html = renderHtml(report);
+    expect(html).toContain('<td class="ok">ok <span class="muted">(under the 1.0 MB noise floor)</span></td>');
+    expect(html).toContain("2.8 KB / 1.0 KB (ok: under the 1.0 MB noise floor)");
+    expect(renderJunit(report)).toContain("2.8 KB per session (budget 1.0 KB; under the 1.0 MB noise floor)");
+    expect(JSON.parse(renderJson(report)).scenarios[0].heap.note).toBe("under the 1.0 MB noise floor");
+  });
+
+  it("says nothing more where the figures speak for themselves", () => {
+    const plain = runReport([scenarioResult("normal-completion", 0), scenarioResult("abrupt-close", 400)]);
+    for (const text of [renderRun(plain, new Chalk({ level: 0 })), renderMarkdown(plain), renderHtml(plain), renderJunit(plain)]) {
+      expect(text).not.toContain("noise floor");
+    }
   });
 });

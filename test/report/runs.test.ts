@@ -7,6 +7,7 @@ import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { runReportSchema } from "../../src/report-schema/run-report.js";
 import { errorLines, removeDir, ROOT, runCli, tempReportDir, type CliResult } from "../support/cli.js";
 import { runInProcess } from "../cli/error-runner.js";
 import { launchChromium, type Browser } from "./support/chromium.js";
@@ -91,6 +92,8 @@ describe("a run folder", () => {
   it("report.json is complete: the contract's fields, options, seed, versions, timings, and samples in every phase", () => {
     for (const { report } of Object.values(runs)) {
       const parsed = reportSchema.parse(report);
+      // And exactly what leakcheck's own report schema describes: no field written that it does not name.
+      expect(runReportSchema.parse(report)).toEqual(report);
       const phases = new Set(parsed.scenarios[0].samples.map((sample) => sample.phase));
       for (const name of PHASES) expect(phases).toContain(name);
       expect(parsed.files.map((file) => file.name)).toContain("server.log");

@@ -1,16 +1,18 @@
-// Shared helpers of the server tests: build once, spawn real server processes, talk to them over 127.0.0.1.
-import { spawn, spawnSync } from "node:child_process";
+// Shared helpers of the server tests: build once, spawn real server processes (test/support/server.ts),
+// talk to them over 127.0.0.1.
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll } from "vitest";
-import type { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { io } from "socket.io-client";
 import type { Socket } from "socket.io-client";
 import type { MetricsBody } from "../../src/protocol.js";
+import { ROOT, SERVER_MAIN } from "../support/paths.js";
+import { startServer, stopServers, type ServerProcess } from "../support/server.js";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const SERVER_MAIN = join(ROOT, "dist/src/server/main.js");
+// One definition each, in test/support; re-exported for the server tests' imports.
+export { ROOT, SERVER_MAIN } from "../support/paths.js";
+export { spawnServer, startServer, waitForExit, type ServerProcess } from "../support/server.js";
 
 /** Rebuilds with tsc when dist/src/server/main.js is missing or older than the server's sources. */
 export function ensureBuilt(): void {
@@ -22,14 +24,6 @@ export function ensureBuilt(): void {
   if (!existsSync(SERVER_MAIN) || statSync(SERVER_MAIN).mtimeMs < newest) throw new Error(`build failed: run npx tsc -p tsconfig.json and fix ${SERVER_MAIN}`);
 }
 
-export interface ServerProcess {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-const children = new Set<ChildProcess>();
 const sockets = new Set<Socket>();
 
 /**
@@ -59,67 +53,11 @@ export function useServer(args: string[] = []): ServerProcess {
   };
 }
 
-/** Spawns the built server with `--port 0` plus args and resolves with its announced URL. */
-export async function startServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawnServer(["--port", "0", "--log", "none", ...args], env);
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not announce itself: ${out} ${err}`)), 10_000);
-    const onData = (): void => {
-      const match = /listening on (http:\/\/\S+)\n/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${err}`)));
-  });
-  return { child, url, stdout: () => out, stderr: () => err };
-}
-
-/** Spawns the built server with exactly these args; the test owns its output. */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const { HOST: _host, PORT: _port, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--expose-gc", SERVER_MAIN, ...args], { env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return child;
-}
-
-/** Resolves with the exit code (or signal name) and all output of a child that ends on its own. */
-export function waitForExit(child: ChildProcess, timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolveExit, reject) => {
-    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs}ms`)), timeoutMs);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolveExit({ code, stdout, stderr });
-    });
-  });
-}
-
 /** Closes every client and kills every server the helpers started. */
 export async function cleanup(): Promise<void> {
   for (const socket of sockets) socket.close();
   sockets.clear();
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          child.once("exit", () => done());
-          child.kill("SIGKILL");
-        }),
-    ),
-  );
+  await stopServers();
 }
 
 /** Connects a fresh websocket-only client and waits for the connection. */

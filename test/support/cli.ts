@@ -1,14 +1,13 @@
 // Runs the real leakcheck CLI in a child process, as a user or a CI job would.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { BIN, ROOT } from "./paths.js";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const BIN = path.join(ROOT, "bin/leakcheck.js");
-export const FIXTURES = path.join(ROOT, "test/fixtures");
-export const SERVER_MAIN = path.join(ROOT, "dist/src/server/main.js");
+// Defined in paths.ts and processes.ts; re-exported for the imports written before they were split out.
+export { BIN, FIXTURES, ROOT, SERVER_MAIN } from "./paths.js";
+export { processesMatching, processesWithEnv } from "./processes.js";
 
 export interface CliResult {
   code: number | null;
@@ -53,38 +52,7 @@ export function runCli(
   });
 }
 
-/** PIDs of live processes whose command line contains `needle` (not this one). */
-export function processesMatching(needle: string): number[] {
-  const out = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).stdout;
-  return out
-    .split("\n")
-    .filter((line) => line.includes(needle) && !line.includes("ps -eo"))
-    .map((line) => Number(line.trim().split(/\s+/, 1)[0]))
-    .filter((pid) => pid !== process.pid);
-}
-
 /** The one-line error contract: exactly one non-empty line on stderr, no stack trace. */
 export function errorLines(stderr: string): string[] {
   return stderr.split("\n").filter((line) => line.trim() !== "" && !/^\s+(start|warm-up|baseline|rounds|settle|final|stop)/.test(line) && !line.startsWith("["));
-}
-
-/** PIDs of live processes (not this one) whose environment has `name=value`: what a run started, whatever its command line (Linux /proc). */
-export function processesWithEnv(name: string, value: string): number[] {
-  const needle = `${name}=${value}`;
-  const found: number[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(needle)) found.push(Number(entry));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
 }

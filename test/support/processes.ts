@@ -1,16 +1,22 @@
+// Finding processes, one way for every test: the process table (`ps`), read once per look.
 // Watching what a leakcheck process starts: every descendant and process group seen
 // while it runs, so a test can prove none of them outlives it (without matching on
 // command lines, which other runs on the same machine share).
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { groupAlive } from "../../src/server-under-test/process-tree.js";
 
-interface ProcessRow {
+export { groupAlive };
+
+export interface ProcessRow {
   pid: number;
   ppid: number;
   pgid: number;
   args: string;
 }
 
-function processTable(): ProcessRow[] {
+/** Every live process: pid, parent, group and command line. */
+export function processTable(): ProcessRow[] {
   const out = spawnSync("ps", ["-eo", "pid=,ppid=,pgid=,args="], { encoding: "utf8" }).stdout;
   return out
     .split("\n")
@@ -64,6 +70,17 @@ export class TreeWatcher {
     return [...this.seen.values()].filter((row) => pattern.test(row.args));
   }
 
+  /** SIGKILLs every process seen (in a test's finally: whatever a failed run left must not slow the tests after it). */
+  killSeen(): void {
+    for (const row of this.seen.values()) {
+      try {
+        process.kill(row.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  }
+
   /** The processes seen that are still alive, and the groups seen that still have a member. */
   survivors(): string[] {
     const table = processTable();
@@ -79,11 +96,47 @@ export class TreeWatcher {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+/** True while process `pid` exists (signal 0 probes without killing). */
+export function processAlive(pid: number): boolean {
   try {
-    process.kill(-pgid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** The direct children of `pid` now. */
+export function childrenOf(pid: number): number[] {
+  return processTable()
+    .filter((row) => row.ppid === pid)
+    .map((row) => row.pid);
+}
+
+/** PIDs of live processes whose command line contains `needle` (not this one). */
+export function processesMatching(needle: string): number[] {
+  return processTable()
+    .filter((row) => row.args.includes(needle) && row.pid !== process.pid && !row.args.startsWith("ps -eo"))
+    .map((row) => row.pid);
+}
+
+/** PIDs of live processes (not this one) whose environment has `name=value`: what a run started, whatever its command line (Linux /proc). */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = `${name}=${value}`;
+  const found: number[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(needle)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }

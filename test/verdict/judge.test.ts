@@ -59,6 +59,26 @@ describe("judge", () => {
     expect(judge(small, DEFAULT_BUDGET).verdict).toBe("pass");
   });
 
+  it("says why a heap row over its per-session budget is ok: under the noise floor (issue 13)", () => {
+    // 2.8 KB per session against 1.0 KB, 230 KB in all: ok, and the row must say why.
+    const quiet = judge(measurements({ sessions: 80, heap: { points: points((s) => 8e6 + 2867 * s, 4, 20), baseline: 8e6, final: 8e6 + 2867 * 80 } }), DEFAULT_BUDGET);
+    expect(quiet.heap).toMatchObject({ perSessionBytes: 2867, budgetBytes: 1024, pass: true, note: "under the 1.0 MB noise floor", noiseFloorBytes: 1_048_576 });
+    // Within the per-session budget, or over both: no note, the figures say it all.
+    expect(judge(measurements(), DEFAULT_BUDGET).heap?.note).toBeUndefined();
+    const leaking = judge(measurements({ heap: { points: points((s) => 8e6 + 3500 * s), baseline: 8e6, final: 8e6 + 3500 * 800 } }), DEFAULT_BUDGET);
+    expect(leaking.heap).toMatchObject({ pass: false });
+    expect(leaking.heap?.note).toBeUndefined();
+  });
+
+  it("names the largest survivors of a baseline/final pair only to explain a failure", () => {
+    const pair: SurvivorGroup[] = [
+      { name: "Session", type: "object", count: 400, selfSize: 1, retainedSize: 800_000, series: [400], perThousandSessions: null, trend: "unknown", leak: false, path: [], pathText: "activeSessions (Map) → value → Session" },
+    ];
+    const failing = judge(measurements({ gauges: { activeSessions: { baseline: 0, final: 400 } }, largestSurvivors: pair }), DEFAULT_BUDGET);
+    expect(failing.reasons.at(-1)).toBe("largest survivors: 400 Session objects survive, held by activeSessions (Map) → value → Session");
+    expect(judge(measurements({ largestSurvivors: pair }), DEFAULT_BUDGET)).toMatchObject({ verdict: "pass", reasons: [] });
+  });
+
   it("passes a steep slope between a few rounds when the heap ends up near the baseline (a blip)", () => {
     // Two rounds, 700 KB in the second, nothing after: like the false failure seen once in ten runs.
     const blip = [

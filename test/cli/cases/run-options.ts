@@ -28,14 +28,18 @@ function escape(text: string): string {
 }
 
 export const topLevelCases: ErrorCase[] = [
-  top([], /^no command given: use run, list, serve, diff, compare \(see leakcheck --help\)$/),
+  top([], /^no command given: use run, list, serve, diff, compare, init \(see leakcheck --help\)$/),
   top(["bogus"], /^unknown command 'bogus' \(see leakcheck --help\)$/),
   top(["rnu", "all"], /^unknown command 'rnu' \(Did you mean run\?\)/),
   top(["--bogus"], /^unknown option '--bogus'/),
 ];
 
 export const runOptionCases: ErrorCase[] = [
-  run([], /^missing required argument 'scenario' \(see leakcheck run --help\)$/),
+  run([], /^no scenario given, and the folder scenarios\/ has no scenario files \(\.ts, \.mts, \.js, \.mjs\): write one there \(npx leakcheck init writes a first one\), or name a scenario file$/, {
+    cwd: "<tmp>/no-scenarios/",
+    files: { "no-scenarios/package.json": "{}" },
+    note: "(in a project without scenarios)",
+  }),
   run([""], /^the <scenario> argument is empty: give bundled scenario names/),
   run(["no-such-scenario"], /^unknown scenario "no-such-scenario": use one of .*normal-completion.*, all, or a path to a scenario file$/),
   run(["abrupt-clos"], /^unknown scenario "abrupt-clos" \(did you mean "abrupt-close"\?\)/),
@@ -74,6 +78,7 @@ export const runOptionCases: ErrorCase[] = [
   run(["all", "--metrics-path", "api/metrics"], /^--metrics-path must be a URL path starting with \/ .*got `api\/metrics`/),
   run(["all", "--metrics-path", "/api metrics"], /^--metrics-path must be a URL path starting with \/ and without spaces/),
   run(["all", "--metrics-path", ""], /^--metrics-path must be a URL path .*got ""/),
+  run(["all", "--ready-path", "health"], /^--ready-path must be a URL path starting with \/ and without spaces, like \/health, got `health`/),
   run(["all", "--socketio-path", "socket.io"], /^--socketio-path must be a URL path starting with \//),
   run(["all", "--gauge", ""], /^--gauge needs a value, got "" \(--gauge <name>: /),
   run(["all", "--budget", ""], /^--budget needs a value, got "" \(--budget <file>: /),

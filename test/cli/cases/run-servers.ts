@@ -16,8 +16,8 @@ const server = (args: string[], exit: 2 | 3, message: RegExp, note?: string): Er
 
 export const serverCases: ErrorCase[] = [
   server(["--port", "<port>"], 3, /^port <port> is already in use on 127\.0\.0\.1: choose another with --port, or leave --port out to use a free one$/, "(the port is taken)"),
-  server(["--server", "node test/fixtures/crash-server.cjs"], 3, /^the server exited with code 1 before it was ready: see .*server\.log \(last output: .*Cannot find module/),
-  server(["--server", "leakcheck-no-such-command"], 3, /^the server exited with code 127 before it was ready: see .*server\.log \(last output: .*not found\)$/),
+  server(["--server", "node test/fixtures/crash-server.cjs"], 3, /^the server exited with code 1 before it was ready: Error: boom at startup \(thrown at loadConfig, test\/fixtures\/crash-server\.cjs:3:9\); see \S*server\.log$/),
+  server(["--server", "leakcheck-no-such-command"], 3, /^the server exited with code 127 before it was ready: last output: .*leakcheck-no-such-command: not found; see \S*server\.log$/),
   server(
     ["--server", "node test/fixtures/never-ready-server.cjs", "--ready-timeout", "1s"],
     3,
@@ -26,6 +26,7 @@ export const serverCases: ErrorCase[] = [
   server(["--server", "node test/fixtures/garbage-metrics-server.cjs"], 3, /did not return JSON .*--metrics-path/),
   server(["--url", "http://127.0.0.1:1", "--ready-timeout", "1s"], 3, /^the server did not answer GET http:\/\/127\.0\.0\.1:1\/api\/metrics with 2xx within 1000 ms \(last: connect ECONNREFUSED/, "(nothing listens there)"),
   server(["--metrics-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\)/),
+  server(["--ready-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\): raise --ready-timeout, or check --ready-path and the server log$/),
   server(["--gauge", "noSuchGauge"], 2, /^--gauge noSuchGauge: the metrics at .* have no such integer field \(they have: activeSessions, /, "(checked once the server answers)"),
   {
     section: SERVERS,

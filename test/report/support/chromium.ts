@@ -1,20 +1,72 @@
-// Headless Chromium driven over the DevTools protocol on a pipe (no port, no extra
-// package): open pages, see what the browser made of them, take screenshots.
+// Headless Chromium driven over the DevTools protocol on a pipe (no port, no driver
+// package): open pages, see what the browser made of them, take screenshots. The browser
+// comes from npm, so `npm install` is all the tests need (issue 13): the Chromium build
+// shipped inside the @sparticuz/chromium dev dependency, unpacked once into
+// node_modules/.cache. $CHROMIUM, when set, names another binary.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
+import { createBrotliDecompress } from "node:zlib";
+import { ROOT } from "../../support/paths.js";
 
-/** The Chromium binary: $CHROMIUM, else Debian's `chromium` on the PATH (.ci/run installs it). */
-export function findChromium(): string | undefined {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  for (const name of ["chromium", "chromium-browser"]) {
-    const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
-    if (found) return found;
+export interface ChromiumBinary {
+  path: string;
+  /** Extra environment: the shared libraries the package ships, where this machine lacks some. */
+  env: Record<string, string>;
+}
+
+/** The Chromium to run: $CHROMIUM, else the package's build, unpacked on first use. */
+export async function findChromium(): Promise<ChromiumBinary> {
+  if (process.env.CHROMIUM) return { path: process.env.CHROMIUM, env: {} };
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve("@sparticuz/chromium");
+  } catch {
+    throw new Error("no Chromium: the dev dependency @sparticuz/chromium is not installed; run npm install (or set CHROMIUM to a Chromium binary)");
   }
-  return undefined;
+  const packageDir = path.resolve(path.dirname(entry), "../..");
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as { version: string };
+  const dir = path.join(ROOT, "node_modules/.cache/leakcheck-chromium", version);
+  const binary = path.join(dir, "chromium");
+  await unpack(path.join(packageDir, "bin/chromium.br"), binary, 0o755);
+  // The build is linked against NSS and expat, which a Debian or Ubuntu machine has; the
+  // package ships them for machines that do not (its Amazon Linux set): used only then.
+  const missing = (spawnSync("ldd", [binary], { encoding: "utf8" }).stdout ?? "").split("\n").filter((line) => line.includes("not found"));
+  if (missing.length === 0) return { path: binary, env: {} };
+  const libs = path.join(dir, "lib");
+  if (!existsSync(libs)) {
+    const tar = path.join(dir, "al2023.tar");
+    await unpack(path.join(packageDir, "bin/al2023.tar.br"), tar, 0o644);
+    const staging = mkdtempSync(path.join(dir, ".lib-"));
+    const untar = spawnSync("tar", ["-xf", tar, "-C", staging], { encoding: "utf8" });
+    if (untar.status !== 0) throw new Error(`could not unpack Chromium's libraries: ${untar.stderr.trim()}`);
+    try {
+      renameSync(path.join(staging, "lib"), libs);
+    } catch {
+      // another test got there first
+    }
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(tar, { force: true });
+  }
+  return { path: binary, env: { LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":") } };
+}
+
+/** Decompresses a .br file once: into a partial file beside the target, renamed when whole (tests may race). */
+async function unpack(source: string, target: string, mode: number): Promise<void> {
+  if (existsSync(target)) return;
+  mkdirSync(path.dirname(target), { recursive: true });
+  const partial = `${target}.${process.pid}.partial`;
+  try {
+    await pipeline(createReadStream(source), createBrotliDecompress(), createWriteStream(partial, { mode }));
+    renameSync(partial, target);
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 interface Pending {
@@ -39,11 +91,10 @@ export interface Browser {
 
 /** Starts headless Chromium; the caller closes it (afterAll), which also removes its profile. */
 export async function launchChromium(): Promise<Browser> {
-  const binary = findChromium();
-  if (!binary) throw new Error("no chromium found: apt-get install -y chromium (.ci/run does), or set CHROMIUM to a Chromium binary");
+  const binary = await findChromium();
   const profile = mkdtempSync(path.join(os.tmpdir(), "leakcheck-chromium-"));
   const browser = spawn(
-    binary,
+    binary.path,
     [
       "--headless",
       "--no-sandbox",
@@ -58,7 +109,7 @@ export async function launchChromium(): Promise<Browser> {
       "--remote-debugging-pipe",
       "about:blank",
     ],
-    { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
+    { env: { ...process.env, ...binary.env }, stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
   );
   const client = new DevTools(browser);
   return {

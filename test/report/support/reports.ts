@@ -1,11 +1,9 @@
 // Crafted reports for the renderers' unit tests: complete by the types, with a timeline
 // that looks like a real one (a leak climbs each round and stays; a fixed server returns).
 import type { HeapDiff } from "../../../src/heap/model.js";
-import type { RunReport } from "../../../src/report/json.js";
-import type { RunPhase } from "../../../src/run/options.js";
-import type { PhaseSpan, Sample } from "../../../src/run/sampler.js";
-import type { ScenarioResult } from "../../../src/run/scenario-run.js";
-import type { CheckResult } from "../../../src/verdict/judge.js";
+import type { RunReport } from "../../../src/report-schema/run-report.js";
+import type { PhaseSpan, RunPhase, Sample, ScenarioResult } from "../../../src/report-schema/scenario.js";
+import type { CheckResult } from "../../../src/report-schema/verdict.js";
 
 const MB = 1024 * 1024;
 export const GAUGE_NAMES = ["activeSessions", "questionTimers", "performanceCache", "socketMappings", "connectedSockets"];
@@ -136,6 +134,7 @@ export function scenarioResult(name: string, leaked: number, overrides: Partial<
     heapPoints: samples
       .filter((s) => s.gc && s.gc !== "final")
       .map((s, round) => ({ round, sessions: round * (sessions / rounds), heapUsed: s.heapUsed ?? 0 })),
+    harnessMemory: [{ round: 1, sessions: 100, rssBytes: 90 * MB, heapUsedBytes: 20 * MB, afterGc: false }],
     samples,
     phases,
     snapshots: [],
