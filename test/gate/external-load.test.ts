@@ -52,6 +52,8 @@ describe("--load with a plain node script", () => {
     const output = readFileSync(path.join(reportDir, "latest", scenario.externalLoad.rounds[2].output), "utf8");
     expect(output).toBe("round 2: 30 of 30 sessions\n");
     expect(scenario.notes.join("\n")).toMatch(/--load: 3 runs of `node \S+interview-load\.mjs` \(warm-up and 2 rounds\), each exit 0/);
+    const html = readFileSync(path.join(reportDir, "latest/report.html"), "utf8");
+    expect(html).toContain('<td class="text"><a href="load/abrupt-close.round-2.log">load/abrupt-close.round-2.log</a></td><td class="text">round 2: 30 of 30 sessions</td>');
   });
 
   it("passes the fixed server", async () => {
