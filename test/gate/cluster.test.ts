@@ -71,6 +71,22 @@ describe("a node:cluster server of two workers", () => {
     expect(html).toContain(`heap used: worker 2 (pid ${two.pid})`);
   });
 
+  it("leaves no primary or worker behind when interrupted mid-round (Ctrl-C)", async () => {
+    let sent = false;
+    const result = await runCluster({}, ["--sessions", "4000", "--rounds", "4"], (child) => {
+      let seen = "";
+      child.stderr!.on("data", (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (sent || !/rounds/.test(seen)) return;
+        sent = true;
+        child.kill("SIGINT");
+      });
+    });
+    expect(sent).toBe(true);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/leakcheck: interrupted by SIGINT/);
+  });
+
   it("stops with exit 3 naming the worker that was killed mid-run, and what replaced it", async () => {
     let killed = 0;
     const result = await runCluster({ RESPAWN: "1" }, ["--sessions", "4000", "--rounds", "4"], (child) => {
