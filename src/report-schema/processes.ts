@@ -10,6 +10,8 @@ export const processVerdictSchema = object({
   pid: count,
   /** node:cluster's worker id, the N of `worker N`. */
   workerId: count.optional(),
+  /** The command line the process tells (at most 300 characters). */
+  command: str.optional(),
   ...scenarioVerdictShape,
 });
 

@@ -19,7 +19,7 @@ export function processesTable(scenario: ScenarioResult): string {
       ? `${formatBytes(process.heap.perSessionBytes)} per session (${formatBytes(process.heap.growthBytes)} in all)`
       : "not measured";
     return (
-      `<tr data-pid="${process.pid}"><td class="text">${escapeHtml(process.label)}</td>` +
+      `<tr data-pid="${process.pid}"><td class="text" title="${escapeHtml(process.command ?? "")}">${escapeHtml(process.label)}</td>` +
       `<td class="${process.verdict === "pass" ? "ok" : "over"}">${LABEL[process.verdict]}</td>` +
       `<td>${escapeHtml(heap)}</td>` +
       `<td class="text">${escapeHtml(left.length ? left.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ") : "all back at the baseline")}</td></tr>`

@@ -20,6 +20,7 @@ export interface ProcessVerdict extends ScenarioVerdict {
   label: string;
   pid: number;
   workerId?: number;
+  command: string;
 }
 
 /** One HeapPoint series per process, from the GC points of the baseline and every round. */
@@ -83,6 +84,7 @@ function named(point: ProcessPoint, verdict: ScenarioVerdict): ProcessVerdict {
     label: point.label,
     pid: point.pid,
     ...(point.workerId !== undefined ? { workerId: point.workerId } : {}),
+    command: point.command,
     ...verdict,
     reasons: verdict.reasons.map((reason) => `${point.label}: ${reason}`),
   };

@@ -13,6 +13,8 @@ export interface ProcessPoint {
   label: string;
   pid: number;
   workerId?: number;
+  /** Its command line, as the process itself tells it. */
+  command: string;
   heapUsed?: number;
   timers?: number;
   sockets?: number;
@@ -54,6 +56,7 @@ export async function measureProcesses(processes: ServerProcess[], options: Proc
         label: process.label,
         pid: process.pid,
         ...(process.workerId !== undefined ? { workerId: process.workerId } : {}),
+        command: process.command,
         heapUsed: probe.memory.heapUsed,
         timers: probe.resources.Timeout ?? 0,
         sockets: probe.resources.TCPSocketWrap ?? 0,

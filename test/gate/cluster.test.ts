@@ -66,8 +66,8 @@ describe("a node:cluster server of two workers", () => {
     expect(readFileSync(path.join(reportDir, "latest/report.md"), "utf8")).toContain(`worker 2 (pid ${two.pid}): activeSessions`);
     // report.html: a row per process, worker 2's marked LEAK, and a heap line per process in the timeline.
     const html = readFileSync(path.join(reportDir, "latest/report.html"), "utf8");
-    expect(html).toMatch(new RegExp(`<tr data-pid="${two.pid}"><td class="text">worker 2 \\(pid ${two.pid}\\)</td><td class="over">LEAK</td>`));
-    expect(html).toMatch(new RegExp(`<tr data-pid="${one.pid}"><td class="text">worker 1 \\(pid ${one.pid}\\)</td><td class="ok">PASS</td>`));
+    expect(html).toMatch(new RegExp(`<tr data-pid="${two.pid}"><td class="text" title="[^"]*cluster-server\\.mjs">worker 2 \\(pid ${two.pid}\\)</td><td class="over">LEAK</td>`));
+    expect(html).toMatch(new RegExp(`<tr data-pid="${one.pid}"><td class="text" title="[^"]*">worker 1 \\(pid ${one.pid}\\)</td><td class="ok">PASS</td>`));
     expect(html).toContain(`heap used: worker 2 (pid ${two.pid})`);
   });
 

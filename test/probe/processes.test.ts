@@ -47,6 +47,7 @@ describe("combineVerdicts", () => {
   const process = (label: string, pass: boolean): ProcessVerdict => ({
     label,
     pid: 1,
+    command: "node cluster.js",
     verdict: pass ? "pass" : "fail",
     gauges: [check("activeSessions", pass)],
     handles: null,
