@@ -18,7 +18,7 @@ import "../server-under-test/leftovers.js";
 import "../server-under-test/process-tree.js";
 import { expandRequests } from "../scenario/loader.js";
 import { loadProjectConfig, type ProjectConfig } from "./config.js";
-import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
+import { collect, command, duration, httpPath, leakMode, loadCommand, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {
   sessions?: number;
@@ -55,6 +55,8 @@ interface RawRunOptions {
   ca?: string;
   insecure?: boolean;
   httpLoad?: boolean;
+  load?: string;
+  probe?: string;
 }
 
 /** Registers `run` on the program. */
@@ -119,6 +121,15 @@ export function registerRun(program: Command): void {
     .option("--insecure", "for an https --url: accept any certificate (self-signed, wrong name)")
     .option("--http-load", "load the HTTP endpoints with autocannon in every scenario")
     .option("--no-http-load", "no HTTP load, even where the scenario asks for it")
+    .option(
+      "--load <command>",
+      "each round's load is this command (artillery, k6, a script) with LEAKCHECK_URL, LEAKCHECK_SESSIONS, LEAKCHECK_ROUND, LEAKCHECK_RUN_DIR; the scenario gives sessions, rounds and warm-up",
+      loadCommand,
+    )
+    .option(
+      "--probe <socket>",
+      "with --url: the Unix socket of a probe the server loaded (--require leakcheck/probe, LEAKCHECK_PROBE); the token comes from LEAKCHECK_PROBE_TOKEN",
+    )
     .action(async (scenarios: string[], raw: RawRunOptions, command: Command) => {
       process.exitCode = await runCommand(scenarios, raw, (key) => command.getOptionValueSource(key) === "cli");
     });
@@ -126,8 +137,17 @@ export function registerRun(program: Command): void {
 
 function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
   if (raw.port !== undefined && raw.url) throw new UsageError("--port is for a server leakcheck starts; with --url the port is in the URL");
+  if (raw.probe !== undefined && !raw.url) {
+    throw new UsageError("--probe attaches to a server someone else started: give its address with --url too");
+  }
+  const token = process.env.LEAKCHECK_PROBE_TOKEN;
+  if (raw.probe !== undefined && !token) {
+    throw new UsageError(
+      "--probe needs the token the server was started with: set LEAKCHECK_PROBE_TOKEN in leakcheck's environment too",
+    );
+  }
   const target: TargetChoice = raw.url
-    ? { kind: "url", url: raw.url }
+    ? { kind: "url", url: raw.url, ...(raw.probe !== undefined ? { probe: { socketPath: path.resolve(raw.probe), token: token! } } : {}) }
     : raw.server
       ? { kind: "command", command: raw.server }
       : { kind: "bundled", leak: raw.serverLeak ?? "none" };
@@ -165,6 +185,7 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     ackTimeoutMs: raw.ackTimeout,
     tls: tlsOptions(raw),
     httpLoad: raw.httpLoad,
+    load: raw.load,
   };
 }
 

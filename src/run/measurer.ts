@@ -12,6 +12,8 @@ import { measure, settle, type Measurement, type MeasureOptions, type SettleOpti
 import type { SnapshotMode } from "./options.js";
 import type { Sampler } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
+import { ProcessHeapSeries } from "./per-process.js";
+import { ProcessSnapshots } from "./process-snapshots.js";
 
 export interface MeasurerOptions {
   target: Target;
@@ -30,7 +32,10 @@ export interface MeasurerOptions {
 
 export class Measurer {
   readonly sampler: Sampler;
-  readonly snapshots: SnapshotSeries;
+  /** One series, or with a server of several processes one per serving process (issue 12). */
+  readonly snapshots: SnapshotSeries | ProcessSnapshots;
+  /** Each process's heap after GC at the baseline and every round (a server of several). */
+  readonly processHeaps = new ProcessHeapSeries();
   private readonly target: Target;
   private readonly options: MeasureOptions;
   private readonly signal: AbortSignal;
@@ -42,13 +47,11 @@ export class Measurer {
     this.options = options.measure;
     this.signal = options.abort.signal;
     this.sampler = options.sampler;
-    this.snapshots = new SnapshotSeries(
-      options.target,
-      options.runDir,
-      options.scenario,
-      options.target.probe ? options.snapshots : "never",
-      options.probeTimeoutMs,
-    );
+    const processes = options.target.processes ?? [];
+    this.snapshots =
+      processes.length > 1
+        ? new ProcessSnapshots(options.target, processes, options.runDir, options.scenario, options.snapshots, options.probeTimeoutMs)
+        : new SnapshotSeries(options.target, options.runDir, options.scenario, options.target.probe ? options.snapshots : "never", options.probeTimeoutMs);
     // A crash, or a server alive but answering nothing, ends the scenario through its abort
     // signal: every wait is abortable, and nothing holds a reaction per wait on a promise
     // that stays pending all run (a soak waits thousands of times).
@@ -98,7 +101,8 @@ export class Measurer {
       this.sampler.exclusive(async () => {
         const point = await this.guard(measure(this.target, this.options, Boolean(this.target.probe)));
         this.sampler.record(point, label);
-        if (snapshot) await this.guard(this.snapshots.take(label, sessions));
+        this.processHeaps.add(label, sessions, point);
+        if (snapshot) await this.guard(this.snapshots.take(label, sessions).then(() => undefined));
         return point;
       }),
     );

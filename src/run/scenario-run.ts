@@ -28,6 +28,9 @@ import { Sampler } from "./sampler.js";
 import { fixedPlan, soakPlan, type RoundPlan } from "./round-plan.js";
 import { BETWEEN_ROUNDS, runRounds } from "./rounds.js";
 import { buildScenarioResult, measurementsFor } from "./scenario-result.js";
+import { externalDriver, externalLoadNote, type ExternalDriver } from "./external-driver.js";
+import { judgeSeveral, type ProcessVerdict } from "./per-process.js";
+import { ProcessSnapshots } from "./process-snapshots.js";
 
 export type { ScenarioResult } from "../report-schema/scenario.js";
 
@@ -99,7 +102,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     if (!target.probe && target.kind !== "url") {
       notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
     }
-    if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if (target.kind === "url" && !target.probe) notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    const several = (target.processes?.length ?? 0) > 1;
+    if (several) {
+      notes.push(
+        `${target.processes!.length} server processes (${target.processes!.map((each) => each.label).join(", ")}): each judged on its own, its gauges read inside it through its probe`,
+      );
+    }
     if (!target.hasMetrics) notes.push(`no metrics endpoint at ${options.metricsPath}: gauges are Socket.IO's counts and leakcheck/gauges, read by the probe (--metrics-path names an endpoint elsewhere)`);
 
     const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
@@ -118,7 +127,11 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     measurer = m;
     m.start();
     const setup = await m.guard(runSetup(scenario, target.baseUrl, settings, options.seed, signal, cleanup));
-    const load = loadDriver(scenario, target, options, settings.concurrency, setup, stats, signal, cleanup);
+    // --load: each round's load is the user's command; leakcheck keeps the phases.
+    const external: ExternalDriver | undefined = options.load
+      ? externalDriver(options.load, target, { runDir: context.runDir, scenario: name, roundTimeoutMs: options.roundTimeoutMs, signal })
+      : undefined;
+    const load = external ?? loadDriver(scenario, target, options, settings.concurrency, setup, stats, signal, cleanup);
     const progress = (round: number, rounds: number, total: number, base: number) =>
       setInterval(() => {
         emit({ type: "progress", scenario: name, round, rounds, done: stats.sessionsDone - base, total, clients: stats.clientsConnected, failed: stats.sessionsFailed });
@@ -182,11 +195,21 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
 
     const snapshots = m.snapshots;
-    const { verdict, heapDiff } = await judgeWithSnapshots(measurements, context.budget, snapshots, {
+    const judging = {
       signal,
-      onReading: () => clock.enter("heap-diff", `${snapshots.taken.length} snapshots`),
+      onReading: () => clock.enter("heap-diff", `${snapshots instanceof ProcessSnapshots ? snapshots.focusTaken.length : snapshots.taken.length} snapshots`),
       notes,
-    });
+    };
+    // Several processes: each judged on its own (per-process.ts); one process: as always.
+    let processes: ProcessVerdict[] | undefined;
+    const { verdict, heapDiff } =
+      snapshots instanceof ProcessSnapshots
+        ? await judgeSeveral(measurements, baseline, final, m.processHeaps, context.budget, snapshots, target.processes ?? [], judging).then((judged) => {
+            processes = judged.processes;
+            return judged;
+          })
+        : await judgeWithSnapshots(measurements, context.budget, snapshots, judging);
+    if (external) notes.push(externalLoadNote(options.load!, external.results));
     await snapshots.discardUnkept();
     const timings = clock.read();
     // A few slow samples under full load are expected; many mean the timeline has gaps worth knowing of.
@@ -218,6 +241,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       notes,
       logFile: attached ? undefined : path.relative(process.cwd(), logFile),
       durationMs: Date.now() - started,
+      ...(processes ? { processes } : {}),
+      ...(external ? { externalLoad: { command: options.load!, rounds: external.results } } : {}),
     });
     completed = true;
     return result;
