@@ -148,8 +148,13 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       }
     }
     const warmupFailed = stats.sessionsFailed;
+    // Idle means gauges at 0 and no timers or sockets, or else nothing changing for a while:
+    // work the server deferred after the warm-up (a lookup, a debounce) must have run out
+    // before the baseline, or its pending timers inflate it and hide a leak of timers.
     const zero = await m.quiet();
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
+    if (zero.timers !== undefined) zero.timers = 0;
+    if (zero.sockets !== undefined) zero.sockets = 0;
     await m.guard(load.proxyDrained(BETWEEN_ROUNDS.timeoutMs * 4));
     await m.settleTo(zero, BETWEEN_ROUNDS);
 
