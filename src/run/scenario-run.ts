@@ -7,6 +7,7 @@ import { setMaxListeners } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { oneLine } from "../errors.js";
+import { failFastError } from "../load/fail-fast.js";
 import { LoadStats } from "../load/stats.js";
 import type { RunEvent } from "../report-schema/events.js";
 import type { HeapPoint, ScenarioResult } from "../report-schema/scenario.js";
@@ -148,6 +149,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       }
     }
     const warmupFailed = stats.sessionsFailed;
+    // Every warm-up session failed: the rounds would too (fail fast, however small the warm-up).
+    const warmupFailedWhole = settings.warmup > 0 && !signal.aborted ? failFastError(stats, name, settings.warmup) : undefined;
+    if (warmupFailedWhole) throw warmupFailedWhole;
     // Idle means gauges at 0 and no timers or sockets, or else nothing changing for a while:
     // work the server deferred after the warm-up (a lookup, a debounce) must have run out
     // before the baseline, or its pending timers inflate it and hide a leak of timers.
