@@ -299,6 +299,8 @@ async function runCommand(requests: string[], given: RawRunOptions, typed: (key:
     if (error instanceof RunStopped) {
       if (raw.json) process.stdout.write(renderJson(error.report));
       else if (error.report.scenarios.length > 0) process.stdout.write(renderRun(error.report));
+      // Stopped before any scenario finished: still say where the partial reports are.
+      else if (error.report.reportDir && exitCodeOf(cause) === ExitCode.runFailed) process.stdout.write(`partial reports: ${error.report.reportDir}/report.html (also report.json, report.md, junit.xml)\n`);
     }
     process.stderr.write(`leakcheck: ${oneLine(cause)}\n`);
     return exitCodeOf(cause);
