@@ -5,8 +5,9 @@
 import type net from "node:net";
 import type { Socket } from "socket.io-client";
 import type { FaultProxy } from "./fault-proxy.js";
-import { AckTimeoutError, ClientClosedError, WaitTimeoutError } from "./failures.js";
+import { AckTimeoutError, ClientClosedError } from "./failures.js";
 import type { LoadStats } from "./stats.js";
+import { waitForEvent } from "./wait-for.js";
 
 /** How a client goes away: a clean close (tab closed), FIN without a close frame (crash), or RST. */
 export type VanishKind = "close" | "end" | "reset";
@@ -110,34 +111,23 @@ export class Client implements SessionClient {
    * rejects after `timeoutMs` or when the client closes first.
    */
   waitFor(event: string, timeoutMs: number, filter: (...args: any[]) => boolean = () => true): Promise<any> {
-    const waiting = new Promise((resolve, reject) => {
-      const done = (error: Error | undefined, value?: unknown) => {
-        clearTimeout(timer);
-        this.socket.off(event, listener);
-        const index = this.closeWaiters.indexOf(onClose);
-        if (index !== -1) this.closeWaiters.splice(index, 1);
-        if (error) reject(error);
-        else resolve(value);
-      };
-      const listener = (...args: unknown[]) => {
-        let match = false;
-        try {
-          match = filter(...args);
-        } catch (error) {
-          return done(error as Error);
-        }
-        if (match) done(undefined, args[0]);
-      };
-      const onClose = (reason: string) => done(new ClientClosedError(reason, `"${event}"`));
-      const timer = setTimeout(() => done(new WaitTimeoutError(event, timeoutMs)), timeoutMs);
-      this.socket.on(event, listener);
-      if (this.closeReason !== undefined) onClose(this.closeReason);
-      else this.closeWaiters.push(onClose);
-    });
-    // A scenario often sets up a wait before the steps that may fail; if one does, nobody
-    // awaits this promise, and its rejection must not crash the run.
-    waiting.catch(() => undefined);
-    return waiting;
+    return waitForEvent(
+      {
+        listen: (listener) => void this.socket.on(event, listener),
+        unlisten: (listener) => void this.socket.off(event, listener),
+        closeReason: () => this.closeReason,
+        onceClosed: (onClose) => {
+          this.closeWaiters.push(onClose);
+          return () => {
+            const index = this.closeWaiters.indexOf(onClose);
+            if (index !== -1) this.closeWaiters.splice(index, 1);
+          };
+        },
+      },
+      event,
+      timeoutMs,
+      filter,
+    );
   }
 
   /** A polite Socket.IO disconnect (the server sees "client namespace disconnect"). */
