@@ -14,7 +14,7 @@ import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { readinessOf } from "../server-under-test/readiness.js";
 import { startTarget, type TargetSpec } from "../server-under-test/target.js";
-import type { Budget } from "../verdict/budget.js";
+import { checkBudgetGauges, type Budget } from "../verdict/budget.js";
 import { abortable } from "./abortable.js";
 import { CleanupStack } from "./cleanup.js";
 import { soakNote } from "./harness-memory.js";
@@ -113,6 +113,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
     const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
+    checkBudgetGauges(context.budget, Object.keys(first.gauges));
     const m = new Measurer({
       target,
       measure: { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs },
