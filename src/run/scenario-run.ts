@@ -63,9 +63,12 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     warmup: options.warmup ?? defaults.warmup ?? 100,
     httpLoad: options.httpLoad ?? defaults.httpLoad ?? false,
   };
+  const roundsAsked = settings.rounds;
   settings.rounds = Math.max(1, Math.min(settings.rounds, settings.sessions));
   const started = Date.now();
   const notes: string[] = [];
+  // Said, not silent: --rounds 10 --sessions 5 runs 5 rounds.
+  if (settings.rounds < roundsAsked) notes.push(`rounds lowered to ${settings.rounds}: one session per round at least`);
   const cleanup = new CleanupStack();
   const stats = new LoadStats();
   const sampler = new Sampler(stats, started, options.sampleIntervalMs);

@@ -46,6 +46,13 @@ describe("attaching with --url", () => {
     expect(result.stderr).not.toMatch(/probe found/);
   });
 
+  it("says when --rounds is lowered to --sessions (one session per round at least)", async () => {
+    const result = await runCli(["run", "normal-completion", "--sessions", "2", "--rounds", "5", "--warmup", "0", "--json", "--quiet", "--url", fixedUrl, "--report-dir", reportDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const notes = (JSON.parse(result.stdout) as { scenarios: { notes: string[] }[] }).scenarios[0].notes;
+    expect(notes).toContain("rounds lowered to 2: one session per round at least");
+  });
+
   it("fails a leaking server", async () => {
     const result = await runCli(["run", ...args, "--url", leakyUrl, "--report-dir", reportDir]);
     expect(result.code).toBe(1);
