@@ -21,7 +21,7 @@ export const serverCases: ErrorCase[] = [
   server(
     ["--server", "node test/fixtures/never-ready-server.cjs", "--ready-timeout", "1s"],
     3,
-    /^nothing listened on port \d+ in 1000 ms: the server must listen on the PORT leakcheck gives it \(PORT=\d+, HOST=127\.0\.0\.1\); if it does and starts slowly, raise --ready-timeout$/,
+    /^nothing listened on port <port> in 1000 ms: the server must listen on the PORT leakcheck gives it \(PORT=<port>, HOST=127\.0\.0\.1\); if it does and starts slowly, raise --ready-timeout$/,
     "(the server never listens: it ignores $PORT)",
   ),
   server(
