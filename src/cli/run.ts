@@ -197,6 +197,12 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
 function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, given: (key: string) => boolean): { raw: RawRunOptions; allIsProject: boolean } {
   const merged: RawRunOptions = { ...raw, metricsPathGiven: given("metricsPath") };
   if (!config) return { raw: merged, allIsProject: false };
+  // --server-leak alone would swap the project's own server for the bundled one, and the
+  // project's scenarios would fail against the wrong app.
+  if (raw.serverLeak !== undefined && raw.server === undefined && raw.url === undefined && (config.server !== undefined || config.url !== undefined)) {
+    const own = config.server !== undefined ? `runs its own (${config.server})` : `attaches to its own (${config.url})`;
+    throw new UsageError(`--server-leak is a leak mode of the bundled server; this project's config ${own}: leave --server-leak out`);
+  }
   const targetOnCli = raw.server !== undefined || raw.url !== undefined || raw.serverLeak !== undefined;
   if (!targetOnCli) {
     // The command runs where the config is, as it would be typed there.

@@ -77,11 +77,24 @@ export class Client implements SessionClient {
 
   /** Emits and resolves with the acknowledgement's first argument; rejects after --ack-timeout or on disconnect. */
   emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
+    return this.ack(event, args).then((values) => values[0]);
+  }
+
+  /**
+   * Like emitWithAck, resolving with every argument of the acknowledgement: acks of several
+   * values, or Node-style `(err, value)` acks whose first argument alone says nothing.
+   */
+  emitWithAckAll(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return this.ack(event, args);
+  }
+
+  /** One timed, counted acknowledgement: its arguments, or a rejection after --ack-timeout or on disconnect. */
+  private ack(event: string, args: unknown[]): Promise<unknown[]> {
     if (!this.connected) return Promise.reject(new ClientClosedError(this.closeReason ?? "not connected", `the ack of "${event}"`));
     const { stats, ackTimeoutMs } = this.deps;
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      this.socket.timeout(ackTimeoutMs).emit(event, ...args, (error: Error | null, value: unknown) => {
+      this.socket.timeout(ackTimeoutMs).emit(event, ...args, (error: Error | null, ...values: unknown[]) => {
         if (error) {
           // socket.io-client says "operation has timed out" or "socket has been disconnected".
           reject(this.connected ? new AckTimeoutError(event, ackTimeoutMs) : new ClientClosedError(this.closeReason ?? "disconnected", `the ack of "${event}"`));
@@ -89,7 +102,7 @@ export class Client implements SessionClient {
         }
         stats.latency.record(performance.now() - started);
         stats.acks++;
-        resolve(value);
+        resolve(values);
       });
     });
   }

@@ -15,7 +15,7 @@ import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { readinessOf } from "../server-under-test/readiness.js";
 import { startTarget, type TargetSpec } from "../server-under-test/target.js";
-import type { Budget } from "../verdict/budget.js";
+import { checkBudgetGauges, type Budget } from "../verdict/budget.js";
 import { abortable } from "./abortable.js";
 import { CleanupStack } from "./cleanup.js";
 import { soakNote } from "./harness-memory.js";
@@ -64,9 +64,12 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     warmup: options.warmup ?? defaults.warmup ?? 100,
     httpLoad: options.httpLoad ?? defaults.httpLoad ?? false,
   };
+  const roundsAsked = settings.rounds;
   settings.rounds = Math.max(1, Math.min(settings.rounds, settings.sessions));
   const started = Date.now();
   const notes: string[] = [];
+  // Said, not silent: --rounds 10 --sessions 5 runs 5 rounds.
+  if (settings.rounds < roundsAsked) notes.push(`rounds lowered to ${settings.rounds}: one session per round at least`);
   const cleanup = new CleanupStack();
   const stats = new LoadStats();
   const sampler = new Sampler(stats, started, options.sampleIntervalMs);
@@ -114,6 +117,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
 
     const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
+    checkBudgetGauges(context.budget, Object.keys(first.gauges));
     const m = new Measurer({
       target,
       measure: { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs },

@@ -115,6 +115,20 @@ describe("the client", () => {
     expect(connectEnv.stats.clientsConnected).toBe(1);
   });
 
+  it("emitWithAckAll resolves with every argument of the ack, timed and counted, bounded by --ack-timeout", async () => {
+    const connectEnv = env(app.url, { ackTimeoutMs: 200 });
+    const client = await connect({}, connectEnv);
+    expect(await client.emitWithAck("lookup", "k")).toBeNull();
+    const [error, value, bytes] = await client.emitWithAckAll("lookup", "k");
+    expect(error).toBeNull();
+    expect(value).toBe("value of k");
+    expect(Buffer.isBuffer(bytes) && bytes.equals(Buffer.from([7, 8]))).toBe(true);
+    expect(await client.emitWithAckAll("sum", 1, 2)).toEqual([3]);
+    expect(connectEnv.stats.acks).toBe(3);
+    expect(connectEnv.stats.latency.count).toBe(3);
+    await expect(client.emitWithAckAll("no-ack")).rejects.toThrow('no ack for "no-ack" within 200 ms');
+  });
+
   it("no ack within --ack-timeout rejects naming the event and the wait; waitFor names its own", async () => {
     const client = await connect({}, env(app.url, { ackTimeoutMs: 200 }));
     const started = Date.now();
