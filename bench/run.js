@@ -9,6 +9,7 @@
 //   BENCH_ONLY=driver  only the driver figures (artillery comparison, peak clients, run all)
 //   BENCH_HEAP_SIZES / BENCH_PIPELINE_SIZES  heap snapshot sizes in MB (bench/heap-*.js for side-by-side tables)
 //   The soak (10 minutes) is a bench of its own: npm run bench:soak
+//   bench/cluster.js: a 2-worker cluster beside one process, artillery on it, --load's cost per round
 // Note: leakcheck's server CPU includes the GCs it forces between rounds; the bare
 // socket.io-client loop forces none.
 import { spawn } from "node:child_process";
@@ -20,6 +21,7 @@ import { generateSnapshot, measure } from "./heap-snapshots.js";
 import { measurePipeline } from "./heap-pipeline.js";
 import { sensitivityBench } from "./sensitivity.js";
 import { runArtillery } from "./artillery.js";
+import { clusterFigures } from "./cluster.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin/leakcheck.js");
@@ -130,6 +132,8 @@ try {
   line(`\`run all\` on the fixed server (${REPEAT} runs)`, `median ${(times[Math.floor(times.length / 2)] / 1000).toFixed(1)} s, max ${(times[times.length - 1] / 1000).toFixed(1)} s`);
   line("false failures of the fixed server", `${falseFailures} of ${REPEAT}`);
   if (process.env.BENCH_SENSITIVITY !== "0") await sensitivityBench();
+  // Beyond one process (issue 12): a 2-worker cluster beside one process, artillery on it, --load's own cost.
+  for (const [label, value] of await clusterFigures()) line(label, value);
   // Heap snapshots: the reader alone, and read + diff + retainer paths on a pair of one process.
   for (const size of HEAP_SIZES) {
     const { file, bytes } = await generateSnapshot(size);

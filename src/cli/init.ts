@@ -133,12 +133,43 @@ export async function init(options: InitOptions, dir: string): Promise<void> {
     fs.writeFileSync(scenarioFile, scenario, { flag: "wx" });
     fs.writeFileSync(path.join(dir, "leakcheck.config.json"), `${JSON.stringify(config, null, 2)}\n`, { flag: "wx" });
     const shownScenario = path.relative(process.cwd(), scenarioFile);
+    const ignored = ignoreReports(dir);
     process.stdout.write(
       `wrote leakcheck.config.json and ${shownScenario}\n` +
+        (ignored ? `${ignored}\n` : "") +
         `next: npx leakcheck run    (runs the project's scenarios against ${server !== undefined ? `\`${server}\`` : url})\n`,
     );
   } finally {
     ask?.close();
+  }
+}
+
+/**
+ * Keeps the report folder out of git: a single-scenario run keeps its heap snapshots there
+ * (tens of MB). Creates .gitignore or appends the line; says what it did, or undefined when
+ * the folder was already ignored.
+ */
+export function ignoreReports(dir: string, folder = "reports"): string | undefined {
+  const file = path.join(dir, ".gitignore");
+  let text: string | undefined;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    text = undefined;
+  }
+  const patterns = new Set([folder, `${folder}/`, `/${folder}`, `/${folder}/`]);
+  if (text !== undefined && text.split(/\r?\n/).some((line) => patterns.has(line.trim()))) return undefined;
+  const why = "(heap snapshots of single-scenario runs, tens of MB)";
+  try {
+    if (text === undefined) {
+      fs.writeFileSync(file, `${folder}/\n`);
+      return `wrote .gitignore with ${folder}/ ${why}`;
+    }
+    fs.appendFileSync(file, `${text === "" || text.endsWith("\n") ? "" : "\n"}${folder}/\n`);
+    return `added ${folder}/ to .gitignore ${why}`;
+  } catch (error) {
+    // The config and scenario are written: a read-only .gitignore is worth a line, not a failure.
+    return `could not add ${folder}/ to .gitignore (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): add it yourself ${why}`;
   }
 }
 

@@ -97,6 +97,12 @@ export function command(value: string): string {
   return value;
 }
 
+/** `--load`: a shell command run for each round (issue 12). */
+export function loadCommand(value: string): string {
+  if (value.trim() === "") throw new InvalidArgumentError('--load needs a command, like "npx artillery run load.yml" or "node load.js"');
+  return value;
+}
+
 /** Collects a repeatable option. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

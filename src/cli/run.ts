@@ -18,7 +18,7 @@ import "../server-under-test/leftovers.js";
 import "../server-under-test/process-tree.js";
 import { expandRequests } from "../scenario/loader.js";
 import { loadProjectConfig, type ProjectConfig } from "./config.js";
-import { collect, command, duration, httpPath, leakMode, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
+import { collect, command, duration, httpPath, leakMode, loadCommand, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
 
 interface RawRunOptions {
   sessions?: number;
@@ -58,6 +58,8 @@ interface RawRunOptions {
   ca?: string;
   insecure?: boolean;
   httpLoad?: boolean;
+  load?: string;
+  probe?: string;
 }
 
 /** Registers `run` on the program. */
@@ -125,6 +127,15 @@ export function registerRun(program: Command): void {
     .option("--insecure", "for an https --url: accept any certificate (self-signed, wrong name)")
     .option("--http-load", "load the HTTP endpoints with autocannon in every scenario")
     .option("--no-http-load", "no HTTP load, even where the scenario asks for it")
+    .option(
+      "--load <command>",
+      "each round's load is this command (artillery, k6, a script) with LEAKCHECK_URL, LEAKCHECK_SESSIONS, LEAKCHECK_ROUND, LEAKCHECK_RUN_DIR; the scenario gives sessions, rounds and warm-up",
+      loadCommand,
+    )
+    .option(
+      "--probe <socket>",
+      "with --url: the Unix socket of a probe the server loaded (--require leakcheck/probe, LEAKCHECK_PROBE); the token comes from LEAKCHECK_PROBE_TOKEN",
+    )
     .action(async (scenarios: string[], raw: RawRunOptions, command: Command) => {
       process.exitCode = await runCommand(scenarios, raw, (key) => command.getOptionValueSource(key) === "cli");
     });
@@ -132,8 +143,17 @@ export function registerRun(program: Command): void {
 
 function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
   if (raw.port !== undefined && raw.url) throw new UsageError("--port is for a server leakcheck starts; with --url the port is in the URL");
+  if (raw.probe !== undefined && !raw.url) {
+    throw new UsageError("--probe attaches to a server someone else started: give its address with --url too");
+  }
+  const token = process.env.LEAKCHECK_PROBE_TOKEN;
+  if (raw.probe !== undefined && !token) {
+    throw new UsageError(
+      "--probe needs the token the server was started with: set LEAKCHECK_PROBE_TOKEN in leakcheck's environment too",
+    );
+  }
   const target: TargetChoice = raw.url
-    ? { kind: "url", url: raw.url }
+    ? { kind: "url", url: raw.url, ...(raw.probe !== undefined ? { probe: { socketPath: path.resolve(raw.probe), token: token! } } : {}) }
     : raw.server
       ? { kind: "command", command: raw.server }
       : { kind: "bundled", leak: raw.serverLeak ?? "none" };
@@ -174,6 +194,7 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     ackTimeoutMs: raw.ackTimeout,
     tls: tlsOptions(raw),
     httpLoad: raw.httpLoad,
+    load: raw.load,
   };
 }
 
@@ -185,6 +206,12 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
 function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, given: (key: string) => boolean): { raw: RawRunOptions; allIsProject: boolean } {
   const merged: RawRunOptions = { ...raw, metricsPathGiven: given("metricsPath") };
   if (!config) return { raw: merged, allIsProject: false };
+  // --server-leak alone would swap the project's own server for the bundled one, and the
+  // project's scenarios would fail against the wrong app.
+  if (raw.serverLeak !== undefined && raw.server === undefined && raw.url === undefined && (config.server !== undefined || config.url !== undefined)) {
+    const own = config.server !== undefined ? `runs its own (${config.server})` : `attaches to its own (${config.url})`;
+    throw new UsageError(`--server-leak is a leak mode of the bundled server; this project's config ${own}: leave --server-leak out`);
+  }
   const targetOnCli = raw.server !== undefined || raw.url !== undefined || raw.serverLeak !== undefined;
   if (!targetOnCli) {
     // The command runs where the config is, as it would be typed there.
@@ -287,6 +314,8 @@ async function runCommand(requests: string[], given: RawRunOptions, typed: (key:
     if (error instanceof RunStopped) {
       if (raw.json) process.stdout.write(renderJson(error.report));
       else if (error.report.scenarios.length > 0) process.stdout.write(renderRun(error.report));
+      // Stopped before any scenario finished: still say where the partial reports are.
+      else if (error.report.reportDir && exitCodeOf(cause) === ExitCode.runFailed) process.stdout.write(`partial reports: ${error.report.reportDir}/report.html (also report.json, report.md, junit.xml)\n`);
     }
     process.stderr.write(`leakcheck: ${oneLine(cause)}\n`);
     return exitCodeOf(cause);

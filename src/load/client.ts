@@ -5,8 +5,9 @@
 import type net from "node:net";
 import type { Socket } from "socket.io-client";
 import type { FaultProxy } from "./fault-proxy.js";
-import { AckTimeoutError, ClientClosedError, WaitTimeoutError } from "./failures.js";
+import { AckTimeoutError, ClientClosedError } from "./failures.js";
 import type { LoadStats } from "./stats.js";
+import { waitForEvent } from "./wait-for.js";
 
 /** How a client goes away: a clean close (tab closed), FIN without a close frame (crash), or RST. */
 export type VanishKind = "close" | "end" | "reset";
@@ -76,11 +77,24 @@ export class Client implements SessionClient {
 
   /** Emits and resolves with the acknowledgement's first argument; rejects after --ack-timeout or on disconnect. */
   emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
+    return this.ack(event, args).then((values) => values[0]);
+  }
+
+  /**
+   * Like emitWithAck, resolving with every argument of the acknowledgement: acks of several
+   * values, or Node-style `(err, value)` acks whose first argument alone says nothing.
+   */
+  emitWithAckAll(event: string, ...args: unknown[]): Promise<unknown[]> {
+    return this.ack(event, args);
+  }
+
+  /** One timed, counted acknowledgement: its arguments, or a rejection after --ack-timeout or on disconnect. */
+  private ack(event: string, args: unknown[]): Promise<unknown[]> {
     if (!this.connected) return Promise.reject(new ClientClosedError(this.closeReason ?? "not connected", `the ack of "${event}"`));
     const { stats, ackTimeoutMs } = this.deps;
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      this.socket.timeout(ackTimeoutMs).emit(event, ...args, (error: Error | null, value: unknown) => {
+      this.socket.timeout(ackTimeoutMs).emit(event, ...args, (error: Error | null, ...values: unknown[]) => {
         if (error) {
           // socket.io-client says "operation has timed out" or "socket has been disconnected".
           reject(this.connected ? new AckTimeoutError(event, ackTimeoutMs) : new ClientClosedError(this.closeReason ?? "disconnected", `the ack of "${event}"`));
@@ -88,7 +102,7 @@ export class Client implements SessionClient {
         }
         stats.latency.record(performance.now() - started);
         stats.acks++;
-        resolve(value);
+        resolve(values);
       });
     });
   }
@@ -110,34 +124,23 @@ export class Client implements SessionClient {
    * rejects after `timeoutMs` or when the client closes first.
    */
   waitFor(event: string, timeoutMs: number, filter: (...args: any[]) => boolean = () => true): Promise<any> {
-    const waiting = new Promise((resolve, reject) => {
-      const done = (error: Error | undefined, value?: unknown) => {
-        clearTimeout(timer);
-        this.socket.off(event, listener);
-        const index = this.closeWaiters.indexOf(onClose);
-        if (index !== -1) this.closeWaiters.splice(index, 1);
-        if (error) reject(error);
-        else resolve(value);
-      };
-      const listener = (...args: unknown[]) => {
-        let match = false;
-        try {
-          match = filter(...args);
-        } catch (error) {
-          return done(error as Error);
-        }
-        if (match) done(undefined, args[0]);
-      };
-      const onClose = (reason: string) => done(new ClientClosedError(reason, `"${event}"`));
-      const timer = setTimeout(() => done(new WaitTimeoutError(event, timeoutMs)), timeoutMs);
-      this.socket.on(event, listener);
-      if (this.closeReason !== undefined) onClose(this.closeReason);
-      else this.closeWaiters.push(onClose);
-    });
-    // A scenario often sets up a wait before the steps that may fail; if one does, nobody
-    // awaits this promise, and its rejection must not crash the run.
-    waiting.catch(() => undefined);
-    return waiting;
+    return waitForEvent(
+      {
+        listen: (listener) => void this.socket.on(event, listener),
+        unlisten: (listener) => void this.socket.off(event, listener),
+        closeReason: () => this.closeReason,
+        onceClosed: (onClose) => {
+          this.closeWaiters.push(onClose);
+          return () => {
+            const index = this.closeWaiters.indexOf(onClose);
+            if (index !== -1) this.closeWaiters.splice(index, 1);
+          };
+        },
+      },
+      event,
+      timeoutMs,
+      filter,
+    );
   }
 
   /** A polite Socket.IO disconnect (the server sees "client namespace disconnect"). */

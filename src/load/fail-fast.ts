@@ -20,9 +20,13 @@ export class FailFastError extends RunError {
 /** Kinds of failure that only a live server produces. */
 const ANSWERED: readonly (FailureKind | undefined)[] = ["connect-refused", "ack-timeout", "wait-timeout", "error-ack"];
 
-/** A FailFastError when no session has finished and FAIL_FAST_AFTER have failed, else undefined. */
-export function failFastError(stats: LoadStats, scenario: string): FailFastError | undefined {
-  if (stats.sessionsFinished > 0 || stats.sessionsFailed < FAIL_FAST_AFTER) return undefined;
+/**
+ * A FailFastError when no session has finished and `after` have failed, else undefined.
+ * After a warm-up that failed whole, `after` is its size: a warm-up of 5 sessions that all
+ * hung must not wait for 15 more to time out before saying so.
+ */
+export function failFastError(stats: LoadStats, scenario: string, after = FAIL_FAST_AFTER): FailFastError | undefined {
+  if (stats.sessionsFinished > 0 || stats.sessionsFailed < Math.max(1, after)) return undefined;
   const top = stats.topFailure();
   if (!top) return undefined;
   const share = top.count === stats.sessionsFailed ? `all with` : `${top.count} of them with`;

@@ -13,20 +13,26 @@ import vm from "node:vm";
 import v8 from "node:v8";
 import { isMainThread } from "node:worker_threads";
 import { appGauges, installRegistry } from "./app-gauges.cjs";
+import { probeEndpoint, listenOnEndpoint, type ProbeEndpoint } from "./endpoint.cjs";
+import { identity } from "./identity.cjs";
+import { getFromSelf, noteServer } from "./side-door.cjs";
 import { socketIoGauges, watchSocketIo } from "./socketio.cjs";
 
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges" | "track-allocations";
+  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get" | "track-allocations";
   /** snapshot: absolute path of the .heapsnapshot file to write. */
   file?: string;
+  /** get: the path to GET from this process's own HTTP server, on `port`. */
+  path?: string;
+  port?: number;
+  timeoutMs?: number;
   /** track-allocations: false stops it. */
   on?: boolean;
 }
 
-const dir = process.env.LEAKCHECK_PROBE_DIR;
-const token = process.env.LEAKCHECK_PROBE_TOKEN;
+const endpoint = probeEndpoint(process.env);
 
 // Ports this process listens on: how leakcheck tells the server apart from
 // `npm` or `sh` when the server command is `npm start`.
@@ -69,7 +75,7 @@ function activeResources(): Record<string, number> {
   return counts;
 }
 
-async function answer(request: ProbeRequest, gc: (() => void) | undefined): Promise<unknown> {
+async function answer(request: ProbeRequest, gc: (() => void) | undefined, socketPath: string): Promise<unknown> {
   switch (request.cmd) {
     case "hello":
       return {
@@ -78,7 +84,13 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined): Prom
         node: process.version,
         gc: gc !== undefined,
         argv: process.argv.slice(1, 3),
+        identity: identity(),
       };
+    case "get": {
+      const wanted = request.path;
+      if (typeof wanted !== "string" || !wanted.startsWith("/")) throw new Error("get needs a path starting with /");
+      return getFromSelf(wanted, request.port, `${socketPath}.http`, request.timeoutMs ?? 10_000);
+    }
     case "gc": {
       if (!gc) throw new Error("GC is not available in this process");
       const passes = await fullGc(gc);
@@ -135,13 +147,17 @@ function watchListen(): void {
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
     this.once("listening", () => {
       const address = this.address();
-      if (address && typeof address === "object") listeningPorts.add(address.port);
+      if (address && typeof address === "object") {
+        listeningPorts.add(address.port);
+        noteServer(this);
+      }
     });
     return (original as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof original;
 }
 
-function startChannel(probeDir: string, probeToken: string): void {
+function startChannel(at: ProbeEndpoint): void {
+  const probeToken = at.token;
   const gc = resolveGc();
   const server = net.createServer((connection) => {
     connection.unref();
@@ -154,23 +170,14 @@ function startChannel(probeDir: string, probeToken: string): void {
       while ((newline = buffered.indexOf("\n")) !== -1) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        void handleLine(connection, line, probeToken, gc);
+        void handleLine(connection, line, probeToken, gc, at.socketPath);
       }
     });
     connection.on("error", () => undefined);
   });
   server.on("error", () => undefined);
   // Listening on a path is not a TCP listen, so it does not mark this process as the server.
-  const socketPath = path.join(probeDir, `${process.pid}.sock`);
-  server.listen(socketPath, () => {
-    server.unref();
-    // The folder is the owner's alone already; the socket too, should the folder ever be opened up.
-    try {
-      fs.chmodSync(socketPath, 0o600);
-    } catch {
-      // the folder was removed: leakcheck is gone
-    }
-  });
+  listenOnEndpoint(server, at, () => server.unref());
 }
 
 /** Compares in constant time, so the token cannot be guessed a character at a time. */
@@ -181,7 +188,13 @@ function sameToken(given: unknown, expected: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-async function handleLine(connection: net.Socket, line: string, probeToken: string, gc: (() => void) | undefined) {
+async function handleLine(
+  connection: net.Socket,
+  line: string,
+  probeToken: string,
+  gc: (() => void) | undefined,
+  socketPath: string,
+) {
   let id = -1;
   try {
     const request = JSON.parse(line) as ProbeRequest;
@@ -190,7 +203,7 @@ async function handleLine(connection: net.Socket, line: string, probeToken: stri
       connection.end(`${JSON.stringify({ id, ok: false, error: "bad token" })}\n`);
       return;
     }
-    const result = await answer(request, gc);
+    const result = await answer(request, gc, socketPath);
     connection.write(`${JSON.stringify({ id, ok: true, result })}\n`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -198,12 +211,12 @@ async function handleLine(connection: net.Socket, line: string, probeToken: stri
   }
 }
 
-if (dir && token && isMainThread) {
+if (endpoint && isMainThread) {
   try {
     watchListen();
     watchSocketIo();
     installRegistry();
-    startChannel(dir, token);
+    startChannel(endpoint);
   } catch {
     // A probe that cannot start leaves the server untouched; leakcheck reports heap checks as unavailable.
   }

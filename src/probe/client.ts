@@ -6,6 +6,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunError } from "../errors.js";
+import type { ProbeIdentity } from "./identity.cjs";
+
+export type { ProbeIdentity } from "./identity.cjs";
 
 /** Where the built agent lives (dist/src/probe/agent.cjs beside this file). */
 export const AGENT_PATH = fileURLToPath(new URL("./agent.cjs", import.meta.url));
@@ -16,6 +19,8 @@ export interface ProbeHello {
   node: string;
   gc: boolean;
   argv: string[];
+  /** pid, parent, cluster worker id and command line (agents of leakcheck 0.1 leave it out). */
+  identity?: ProbeIdentity;
 }
 
 export interface ProbeMeasure {
@@ -39,13 +44,15 @@ export interface ProbeGauges {
   gauges: Record<string, number>;
 }
 
-type Command = "hello" | "gc" | "measure" | "snapshot" | "gauges" | "track-allocations";
+type Command = "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get" | "track-allocations";
 
 /** One connection to one agent; requests are answered in order. */
 export class ProbeClient {
   private nextId = 1;
   private pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private buffered = "";
+  private closeListeners: (() => void)[] = [];
+  private isClosed = false;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -64,7 +71,11 @@ export class ProbeClient {
     const client = new ProbeClient(socket, token, undefined as unknown as ProbeHello);
     socket.on("data", (chunk: string) => client.onData(chunk));
     socket.on("error", () => undefined);
-    socket.on("close", () => client.failAll(new RunError("the server's probe connection closed: the server process exited")));
+    socket.on("close", () => {
+      client.isClosed = true;
+      client.failAll(new RunError("the server's probe connection closed: the server process exited"));
+      for (const listener of client.closeListeners.splice(0)) listener();
+    });
     try {
       const hello = (await client.request("hello", timeoutMs)) as ProbeHello;
       (client as { hello: ProbeHello }).hello = hello;
@@ -100,7 +111,24 @@ export class ProbeClient {
     return this.request("snapshot", timeoutMs, { file }) as Promise<ProbeSnapshot>;
   }
 
+  /** GET `requestPath` from this very process's HTTP server on `port` (not whichever worker a shared port picks). */
+  get(requestPath: string, port: number, timeoutMs: number): Promise<{ status: number; body: string }> {
+    return this.request("get", timeoutMs, { path: requestPath, port, timeoutMs }) as Promise<{ status: number; body: string }>;
+  }
+
+  /** Asks who the process is again (a cluster primary's workers change). */
+  identify(timeoutMs: number): Promise<ProbeHello> {
+    return this.request("hello", timeoutMs) as Promise<ProbeHello>;
+  }
+
+  /** Calls `listener` once when the connection ends (the process exited, or close() was called). */
+  onClose(listener: () => void): void {
+    if (this.isClosed) listener();
+    else this.closeListeners.push(listener);
+  }
+
   close(): void {
+    this.closeListeners = [];
     this.socket.destroy();
     this.failAll(new RunError("probe closed"));
   }

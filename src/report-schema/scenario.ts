@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { HeapDiff } from "../heap/model.js";
 import { bool, count, list, num, object, str } from "./fields.js";
+import { externalLoadSchema, processVerdictSchema } from "./processes.js";
 import { scenarioVerdictShape } from "./verdict.js";
 
 export const RUN_PHASES = ["start", "warm-up", "baseline", "rounds", "settle", "final", "stop", "heap-diff"] as const;
@@ -36,6 +37,8 @@ export const sampleSchema = object({
   httpRequestsPerSecond: num,
   /** Set on the measurements right after a forced full GC: "baseline", "round 2", "final". */
   gc: str.optional(),
+  /** A server of several processes: each one's heap used, by its label (`worker 2 (pid 4121)`). */
+  processHeap: z.record(z.string(), num).optional(),
 });
 export type Sample = z.infer<typeof sampleSchema>;
 
@@ -134,6 +137,10 @@ export const scenarioResultShape = {
   /** The server's output, relative to the working folder (absent when attached with --url: not leakcheck's to log). */
   logFile: str.optional(),
   durationMs: num,
+  /** A server of several processes (issue 12): each one's verdict; the scenario's figures are their sum. */
+  processes: list(processVerdictSchema).optional(),
+  /** --load: what the command did in each round. */
+  externalLoad: externalLoadSchema.optional(),
 };
 export const scenarioResultSchema = object(scenarioResultShape, "must be an object (one scenario's result)");
 export type ScenarioResult = z.infer<typeof scenarioResultSchema>;

@@ -7,6 +7,7 @@ import type { HeapDiff } from "../heap/model.js";
 import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
+import { externalLoadTable, processesTable } from "./html-processes.js";
 import { buildTimeline } from "./timeline.js";
 import { GC_COLOR, heapAxisIsZoomed, renderTimelineSvg, seriesColors } from "./timeline-svg.js";
 
@@ -27,7 +28,9 @@ export function scenarioSection(scenario: ScenarioResult, index: number): string
   if (scenario.reasons.length) parts.push(`<ul class="reasons">${scenario.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join("")}</ul>`);
   parts.push(timelineFigure(scenario));
   parts.push(checksTable(scenario));
+  parts.push(processesTable(scenario));
   parts.push(loadFacts(scenario));
+  parts.push(externalLoadTable(scenario));
   if (scenario.heapDiff) parts.push(heapDiffSection(scenario.heapDiff, scenario));
   if (scenario.notes.length) parts.push(`<ul class="muted">${scenario.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`);
   parts.push("</section>");

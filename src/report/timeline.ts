@@ -52,7 +52,12 @@ export function buildTimeline(result: ScenarioResult): Timeline | undefined {
 
 function fromSamples(samples: Sample[], phases: PhaseSpan[]): Timeline {
   const ordered = [...samples].sort((a, b) => a.t - b.t);
-  const heap = [series("heapUsed", "heap used", ordered, (sample) => sample.heapUsed)];
+  const processes = [...new Set(ordered.flatMap((sample) => Object.keys(sample.processHeap ?? {})))];
+  // Several processes: the sum, and each process's own line (a leak in one worker shows in its line alone).
+  const heap = [
+    series("heapUsed", processes.length > 0 ? "heap used (all processes)" : "heap used", ordered, (sample) => sample.heapUsed),
+    ...processes.map((label) => series(`heapUsed:${label}`, `heap used: ${label}`, ordered, (sample) => sample.processHeap?.[label])),
+  ];
   const otherMemory = [
     series("rss", "RSS", ordered, (sample) => sample.rss),
     series("external", "external", ordered, (sample) => sample.external),

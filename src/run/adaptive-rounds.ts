@@ -13,6 +13,7 @@ import { abortable } from "./abortable.js";
 import type { Measurement } from "./measure.js";
 import type { Measurer } from "./measurer.js";
 import { extensionPlan, type RoundPlan } from "./round-plan.js";
+import { SnapshotSeries } from "./snapshots.js";
 
 export interface ExtensionCheck {
   readings: HeapReading[];
@@ -96,7 +97,8 @@ export async function adaptRounds(input: AdaptInput): Promise<{ checked?: HeapDi
   let checked: HeapDiff | undefined;
   const check = async (ran: { rounds: number; sessions: number }): Promise<string | undefined> => {
     const snapshots = m.snapshots;
-    if (snapshots.mode !== "never") {
+    // One process: its series read now. Several (per-process.ts): judged per process at the end; the heap interval alone decides here.
+    if (snapshots instanceof SnapshotSeries && snapshots.mode !== "never") {
       if (snapshots.lastSessions !== ran.sessions) await m.snapshot(`round ${ran.rounds}`, ran.sessions);
       input.onReading(true);
       try {

@@ -4,6 +4,7 @@
 import type { MemoryFigures } from "../report-schema/scenario.js";
 import { fetchMetrics } from "../server-under-test/metrics.js";
 import type { Target } from "../server-under-test/target.js";
+import { measureProcesses, sumProcesses, type ProcessPoint } from "./process-measure.js";
 
 export interface Measurement {
   at: number;
@@ -16,6 +17,8 @@ export interface Measurement {
   serverCpuMs?: number;
   /** process.memoryUsage() of the server (probe), or the metrics endpoint's memory. */
   memory?: MemoryFigures;
+  /** A server of several processes: each one's own figures (the fields above are their sum). */
+  processes?: ProcessPoint[];
 }
 
 
@@ -27,6 +30,20 @@ export interface MeasureOptions {
 
 /** One measurement; with `gc`, a full GC first (needs the probe). */
 export async function measure(target: Target, options: MeasureOptions, gc: boolean): Promise<Measurement> {
+  if (target.processes && target.processes.length > 1) {
+    const processes = await measureProcesses(target.processes, { ...options, port: target.port, hasMetrics: target.hasMetrics }, gc);
+    const total = sumProcesses(processes, options.gauges);
+    return {
+      at: Date.now(),
+      gauges: total.gauges,
+      heapUsed: total.heapUsed,
+      timers: total.timers,
+      sockets: total.sockets,
+      serverCpuMs: total.serverCpuMs,
+      memory: { rss: total.rss, heapUsed: total.heapUsed },
+      processes,
+    };
+  }
   // The probe first: the metrics request's own connection must not be counted as a socket.
   const probe = target.probe ? await (gc ? target.probe.gc(options.timeoutMs) : target.probe.measure(options.timeoutMs)) : undefined;
   const metrics = await fetchMetrics(target, options.metricsPath, options.timeoutMs);

@@ -16,6 +16,8 @@ import type { HeapReading } from "../verdict/heap-trend.js";
 
 /** GC readings per round: their mean is the round's point in the heap interval. */
 export const GC_READINGS = 3;
+import { ProcessHeapSeries } from "./per-process.js";
+import { ProcessSnapshots } from "./process-snapshots.js";
 
 export interface MeasurerOptions {
   target: Target;
@@ -34,7 +36,10 @@ export interface MeasurerOptions {
 
 export class Measurer {
   readonly sampler: Sampler;
-  readonly snapshots: SnapshotSeries;
+  /** One series, or with a server of several processes one per serving process (issue 12). */
+  readonly snapshots: SnapshotSeries | ProcessSnapshots;
+  /** Each process's heap after GC at the baseline and every round (a server of several). */
+  readonly processHeaps = new ProcessHeapSeries();
   private readonly target: Target;
   private readonly options: MeasureOptions;
   private readonly signal: AbortSignal;
@@ -46,13 +51,11 @@ export class Measurer {
     this.options = options.measure;
     this.signal = options.abort.signal;
     this.sampler = options.sampler;
-    this.snapshots = new SnapshotSeries(
-      options.target,
-      options.runDir,
-      options.scenario,
-      options.target.probe ? options.snapshots : "never",
-      options.probeTimeoutMs,
-    );
+    const processes = options.target.processes ?? [];
+    this.snapshots =
+      processes.length > 1
+        ? new ProcessSnapshots(options.target, processes, options.runDir, options.scenario, options.snapshots, options.probeTimeoutMs)
+        : new SnapshotSeries(options.target, options.runDir, options.scenario, options.target.probe ? options.snapshots : "never", options.probeTimeoutMs);
     // A crash, or a server alive but answering nothing, ends the scenario through its abort
     // signal: every wait is abortable, and nothing holds a reaction per wait on a promise
     // that stays pending all run (a soak waits thousands of times).
@@ -102,7 +105,8 @@ export class Measurer {
       this.sampler.exclusive(async () => {
         const point = await this.guard(measure(this.target, this.options, Boolean(this.target.probe)));
         this.sampler.record(point, label);
-        if (snapshot) await this.guard(this.snapshots.take(label, sessions));
+        this.processHeaps.add(label, sessions, point);
+        if (snapshot) await this.guard(this.snapshots.take(label, sessions).then(() => undefined));
         return point;
       }),
     );
@@ -110,7 +114,7 @@ export class Measurer {
 
   /** A heap snapshot now (the probe runs a full GC first), outside any GC point. */
   snapshot(label: string, sessions: number): Promise<unknown> {
-    return this.guard(this.sampler.exclusive(() => this.guard(this.snapshots.take(label, sessions))));
+    return this.guard(this.sampler.exclusive(() => this.guard(this.snapshots.take(label, sessions).then(() => undefined))));
   }
 
   /**

@@ -6,7 +6,7 @@ import type { BudgetFile } from "../verdict/budget.js";
 export type TargetChoice =
   | { kind: "bundled"; leak: LeakMode }
   | { kind: "command"; command: string }
-  | { kind: "url"; url: string };
+  | { kind: "url"; url: string; probe?: { socketPath: string; token: string } };
 
 export interface RunOptions {
   scenarios: string[];
@@ -60,6 +60,8 @@ export interface RunOptions {
   tls: { ca?: string; insecure: boolean };
   /** undefined: as the scenario says. */
   httpLoad?: boolean;
+  /** --load: each round's load is this shell command instead of the built-in driver (issue 12). */
+  load?: string;
 }
 
 /**

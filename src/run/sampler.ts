@@ -119,6 +119,9 @@ export class Sampler {
       ...measurement.memory,
       ...(measurement.heapUsed !== undefined ? { heapUsed: measurement.heapUsed } : {}),
       gauges: measurement.gauges,
+      ...(measurement.processes
+        ? { processHeap: Object.fromEntries(measurement.processes.filter((each) => each.heapUsed !== undefined).map((each) => [each.label, each.heapUsed!])) }
+        : {}),
       timers: measurement.timers,
       sockets: measurement.sockets,
       sessionsStarted: this.stats.sessionsStarted,

@@ -83,6 +83,10 @@ export interface ScenarioFacts {
   /** The server's log, relative to the working folder; absent when leakcheck started no server. */
   logFile?: string;
   durationMs: number;
+  /** A server of several processes: each one's verdict (issue 12). */
+  processes?: ScenarioResult["processes"];
+  /** --load: what the command did in each round. */
+  externalLoad?: ScenarioResult["externalLoad"];
 }
 
 /** The scenario's result as report.json carries it. */
@@ -130,6 +134,8 @@ export function buildScenarioResult(facts: ScenarioFacts): ScenarioResult {
     notes: facts.notes,
     ...(facts.logFile !== undefined ? { logFile: facts.logFile } : {}),
     durationMs: facts.durationMs,
+    ...(facts.processes ? { processes: facts.processes } : {}),
+    ...(facts.externalLoad ? { externalLoad: facts.externalLoad } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { setMaxListeners } from "node:events";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { oneLine } from "../errors.js";
+import { failFastError } from "../load/fail-fast.js";
 import { LoadStats } from "../load/stats.js";
 import type { RunEvent } from "../report-schema/events.js";
 import type { HeapPoint, ScenarioResult } from "../report-schema/scenario.js";
@@ -14,7 +15,7 @@ import type { LoadedScenario } from "../scenario/loader.js";
 import { fetchMetrics, selectGauges } from "../server-under-test/metrics.js";
 import { readinessOf } from "../server-under-test/readiness.js";
 import { startTarget, type TargetSpec } from "../server-under-test/target.js";
-import type { Budget } from "../verdict/budget.js";
+import { checkBudgetGauges, type Budget } from "../verdict/budget.js";
 import { abortable } from "./abortable.js";
 import { CleanupStack } from "./cleanup.js";
 import { soakNote } from "./harness-memory.js";
@@ -31,6 +32,9 @@ import { adaptRounds } from "./adaptive-rounds.js";
 import type { HeapDiff } from "../heap/model.js";
 import type { HeapReading } from "../verdict/heap-trend.js";
 import { buildScenarioResult, measurementsFor } from "./scenario-result.js";
+import { externalDriver, externalLoadNote, type ExternalDriver } from "./external-driver.js";
+import { judgeSeveral, type ProcessVerdict } from "./per-process.js";
+import { ProcessSnapshots } from "./process-snapshots.js";
 
 export type { ScenarioResult } from "../report-schema/scenario.js";
 
@@ -63,9 +67,12 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     warmup: options.warmup ?? defaults.warmup ?? 100,
     httpLoad: options.httpLoad ?? defaults.httpLoad ?? false,
   };
+  const roundsAsked = settings.rounds;
   settings.rounds = Math.max(1, Math.min(settings.rounds, settings.sessions));
   const started = Date.now();
   const notes: string[] = [];
+  // Said, not silent: --rounds 10 --sessions 5 runs 5 rounds.
+  if (settings.rounds < roundsAsked) notes.push(`rounds lowered to ${settings.rounds}: one session per round at least`);
   const cleanup = new CleanupStack();
   const stats = new LoadStats();
   const sampler = new Sampler(stats, started, options.sampleIntervalMs);
@@ -102,11 +109,18 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     if (!target.probe && target.kind !== "url") {
       notes.push("the probe did not answer from the server process: heap and handle checks are unavailable");
     }
-    if (target.kind === "url") notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    if (target.kind === "url" && !target.probe) notes.push("attached with --url: heap after GC and handle counts are unavailable; gauges judged");
+    const several = (target.processes?.length ?? 0) > 1;
+    if (several) {
+      notes.push(
+        `${target.processes!.length} server processes (${target.processes!.map((each) => each.label).join(", ")}): each judged on its own, its gauges read inside it through its probe`,
+      );
+    }
     if (!target.hasMetrics) notes.push(`no metrics endpoint at ${options.metricsPath}: gauges are Socket.IO's counts and leakcheck/gauges, read by the probe (--metrics-path names an endpoint elsewhere)`);
 
     const first = await fetchMetrics(target, options.metricsPath, options.probeTimeoutMs);
     const gaugeNames = selectGauges(first, options.gauges, new URL(options.metricsPath, target.baseUrl).href);
+    checkBudgetGauges(context.budget, Object.keys(first.gauges));
     const m = new Measurer({
       target,
       measure: { metricsPath: options.metricsPath, gauges: gaugeNames, timeoutMs: options.probeTimeoutMs },
@@ -121,7 +135,11 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     measurer = m;
     m.start();
     const setup = await m.guard(runSetup(scenario, target.baseUrl, settings, options.seed, signal, cleanup));
-    const load = loadDriver(scenario, target, options, settings.concurrency, setup, stats, signal, cleanup);
+    // --load: each round's load is the user's command; leakcheck keeps the phases.
+    const external: ExternalDriver | undefined = options.load
+      ? externalDriver(options.load, target, { runDir: context.runDir, scenario: name, roundTimeoutMs: options.roundTimeoutMs, signal })
+      : undefined;
+    const load = external ?? loadDriver(scenario, target, options, settings.concurrency, setup, stats, signal, cleanup);
     const progress = (round: number, rounds: number, total: number, base: number) =>
       setInterval(() => {
         emit({ type: "progress", scenario: name, round, rounds, done: stats.sessionsDone - base, total, clients: stats.clientsConnected, failed: stats.sessionsFailed });
@@ -138,8 +156,16 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       }
     }
     const warmupFailed = stats.sessionsFailed;
+    // Every warm-up session failed: the rounds would too (fail fast, however small the warm-up).
+    const warmupFailedWhole = settings.warmup > 0 && !signal.aborted ? failFastError(stats, name, settings.warmup) : undefined;
+    if (warmupFailedWhole) throw warmupFailedWhole;
+    // Idle means gauges at 0 and no timers or sockets, or else nothing changing for a while:
+    // work the server deferred after the warm-up (a lookup, a debounce) must have run out
+    // before the baseline, or its pending timers inflate it and hide a leak of timers.
     const zero = await m.quiet();
     zero.gauges = Object.fromEntries(gaugeNames.map((gauge) => [gauge, 0]));
+    if (zero.timers !== undefined) zero.timers = 0;
+    if (zero.sockets !== undefined) zero.sockets = 0;
     await m.guard(load.proxyDrained(BETWEEN_ROUNDS.timeoutMs * 4));
     await m.settleTo(zero, BETWEEN_ROUNDS);
 
@@ -223,13 +249,23 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     notes.push(...(await cleanup.drain()).map((failure) => `cleanup: ${failure}`));
 
     const snapshots = m.snapshots;
-    const { verdict, heapDiff } = await judgeWithSnapshots(measurements, context.budget, snapshots, {
+    const judging = {
       signal,
-      onReading: () => clock.enter("heap-diff", `${snapshots.taken.length} snapshots`),
+      onReading: () => clock.enter("heap-diff", `${snapshots instanceof ProcessSnapshots ? snapshots.focusTaken.length : snapshots.taken.length} snapshots`),
       notes,
       checked,
       allocationSites: options.allocationSites,
-    });
+    };
+    // Several processes: each judged on its own (per-process.ts); one process: as always.
+    let processes: ProcessVerdict[] | undefined;
+    const { verdict, heapDiff } =
+      snapshots instanceof ProcessSnapshots
+        ? await judgeSeveral(measurements, baseline, final, m.processHeaps, context.budget, snapshots, target.processes ?? [], judging).then((judged) => {
+            processes = judged.processes;
+            return judged;
+          })
+        : await judgeWithSnapshots(measurements, context.budget, snapshots, judging);
+    if (external) notes.push(externalLoadNote(options.load!, external.results));
     await snapshots.discardUnkept();
     const timings = clock.read();
     // A few slow samples under full load are expected; many mean the timeline has gaps worth knowing of.
@@ -261,6 +297,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       notes,
       logFile: attached ? undefined : path.relative(process.cwd(), logFile),
       durationMs: Date.now() - started,
+      ...(processes ? { processes } : {}),
+      ...(external ? { externalLoad: { command: options.load!, rounds: external.results } } : {}),
     });
     completed = true;
     return result;

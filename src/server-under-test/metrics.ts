@@ -25,6 +25,8 @@ export interface TlsOptions {
 export interface MetricsReading {
   gauges: Record<string, number>;
   memory?: NodeJS.MemoryUsage;
+  /** False when no probe was asked (attached with --url and no --probe): the endpoint is all there is. */
+  probed?: boolean;
 }
 
 /**
@@ -33,10 +35,11 @@ export interface MetricsReading {
  */
 export async function fetchMetrics(source: GaugeSource, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
   const fromProbe = source.probe ? (await source.probe.gauges(timeoutMs)).gauges : {};
-  if (!source.hasMetrics) return { gauges: fromProbe };
+  const probed = source.probe !== undefined;
+  if (!source.hasMetrics) return { gauges: fromProbe, probed };
   const reading = await fetchEndpoint(source.baseUrl, metricsPath, timeoutMs, source.tls);
   for (const [name, value] of Object.entries(fromProbe)) if (!(name in reading.gauges)) reading.gauges[name] = value;
-  return reading;
+  return { ...reading, probed };
 }
 
 /**
@@ -113,6 +116,11 @@ export function parseMetrics(text: string, url: string): MetricsReading {
 export function selectGauges(reading: MetricsReading, wanted: string[] | undefined, url: string): string[] {
   const available = Object.keys(reading.gauges);
   if (!wanted || wanted.length === 0) {
+    if (available.length === 0 && reading.probed === false) {
+      throw new RunError(
+        `nothing to gauge: GET ${url} has no integer fields, or no endpoint, and no probe is inside the server (attached with --url, leakcheck sees only a metrics endpoint): point --metrics-path at the server's metrics endpoint, or load the probe into the server and give --probe, or let leakcheck start it with --server`,
+      );
+    }
     if (available.length === 0) {
       throw new RunError(
         `nothing to gauge: GET ${url} has no integer fields, or no endpoint, and the probe found no Socket.IO server or leakcheck/gauges in the server process: point --metrics-path at the server's metrics endpoint, or start the server with --server so the probe is inside it`,

@@ -28,13 +28,18 @@ export function readinessOf(options: { readyPath?: string; metricsPath: string; 
   };
 }
 
-/** Polls until the server is ready (see Readiness); fails on `exited` or after timeoutMs with the last problem seen. */
-export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs: number, exited: Promise<never>): Promise<void> {
+/**
+ * Polls until the server is ready (see Readiness); fails on `exited` or after timeoutMs with
+ * the last problem seen. `attached`: a server someone else started (--url), with no log of ours.
+ */
+export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs: number, exited: Promise<never>, attached = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pathUrl = new URL(readiness.readyPath ?? readiness.metricsPath, baseUrl).href;
   const handshake = readiness.readyPath === undefined && !readiness.metricsPathGiven;
   let lastProblem = "no answer";
   let lastHandshake = "no answer";
+  // Refused every time: nothing listens there (a server that ignores $PORT, or none at all).
+  let onlyRefused = true;
   let done = false;
   exited.catch(() => undefined);
   const poll = async () => {
@@ -46,6 +51,7 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
         const answer = await socketIoHandshake(baseUrl, readiness.socketIoPath, wait(), readiness.tls);
         if (answer === true) return;
         lastHandshake = answer;
+        if (!/ECONNREFUSED/.test(answer)) onlyRefused = false;
         // A refused connection fails both checks alike: no second request needed.
         if (/ECONNREFUSED/.test(answer)) {
           lastProblem = answer;
@@ -60,24 +66,48 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
       } catch (error) {
         lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
       }
+      if (!/ECONNREFUSED/.test(lastProblem)) onlyRefused = false;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (done) return;
-    if (readiness.readyPath !== undefined) {
-      throw new RunError(`the server did not answer GET ${pathUrl} with 2xx within ${timeoutMs} ms (last: ${lastProblem}): raise --ready-timeout, or check --ready-path and the server log`);
-    }
-    if (!handshake) {
-      throw new RunError(`the server did not answer GET ${pathUrl} with 2xx within ${timeoutMs} ms (last: ${lastProblem}): raise --ready-timeout, or check --metrics-path and the server log`);
-    }
-    throw new RunError(
-      `the server did not answer GET ${pathUrl} with 2xx within ${timeoutMs} ms (last: ${lastProblem}), nor a Socket.IO handshake at ${readiness.socketIoPath} (last: ${lastHandshake}): raise --ready-timeout, check --socketio-path and the server log, or name a path that answers 2xx once ready with --ready-path`,
-    );
+    throw new RunError(notReady({ baseUrl, pathUrl, readiness, timeoutMs, attached, onlyRefused, handshake, lastProblem, lastHandshake }));
   };
   try {
     await Promise.race([poll(), exited]);
   } finally {
     done = true;
   }
+}
+
+/** Why the server is not ready, and what to do, in one line. */
+function notReady(seen: {
+  baseUrl: string;
+  pathUrl: string;
+  readiness: Readiness;
+  timeoutMs: number;
+  attached: boolean;
+  onlyRefused: boolean;
+  handshake: boolean;
+  lastProblem: string;
+  lastHandshake: string;
+}): string {
+  const { baseUrl, pathUrl, readiness, timeoutMs, attached } = seen;
+  if (seen.onlyRefused) {
+    if (attached) return `nothing listened at ${baseUrl} in ${timeoutMs} ms (connection refused): start the server first, or check --url`;
+    const port = new URL(baseUrl).port;
+    return `nothing listened on port ${port} in ${timeoutMs} ms: the server must listen on the PORT leakcheck gives it (PORT=${port}, HOST=127.0.0.1); if it does and starts slowly, raise --ready-timeout`;
+  }
+  // An attached server's log is not ours to point at.
+  const log = attached ? "" : " and the server log";
+  if (readiness.readyPath !== undefined) {
+    return `the server did not answer GET ${pathUrl} with 2xx within ${timeoutMs} ms (last: ${seen.lastProblem}): raise --ready-timeout, or check --ready-path${log}`;
+  }
+  if (!seen.handshake) {
+    return `the server did not answer GET ${pathUrl} with 2xx within ${timeoutMs} ms (last: ${seen.lastProblem}): raise --ready-timeout, or check --metrics-path${log}`;
+  }
+  // Most apps have no metrics endpoint: the handshake is what readiness waited for.
+  const metrics = seen.lastProblem === "status 404" ? `no metrics endpoint at ${readiness.metricsPath} either` : `nor GET ${pathUrl} with 2xx (last: ${seen.lastProblem})`;
+  return `the server did not accept a Socket.IO handshake at ${readiness.socketIoPath} within ${timeoutMs} ms (last: ${seen.lastHandshake}), ${metrics}: raise --ready-timeout, check --socketio-path${log}, or name a path that answers 2xx once ready with --ready-path`;
 }
 
 /**

@@ -11,8 +11,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunError } from "../errors.js";
 import type { LeakMode } from "../protocol.js";
-import { AGENT_PATH, findServerProbe, type ProbeClient } from "../probe/client.js";
+import { AGENT_PATH, type ProbeClient } from "../probe/client.js";
+import { attachedSockets, folderSockets, type ServerProcess } from "../probe/processes.js";
 import { crashSummary } from "./crash-output.js";
+import { watchProcesses, findProcesses } from "./server-processes.js";
 import { trackPath, untrackPath } from "./leftovers.js";
 import { killGroup, trackGroup } from "./process-tree.js";
 import { probePort } from "./ports.js";
@@ -25,7 +27,7 @@ export const BUNDLED_SERVER_MAIN = fileURLToPath(new URL("../server/main.js", im
 export type TargetSpec =
   | { kind: "bundled"; leak: LeakMode; resumeGraceMs: number; pingIntervalMs: number; pingTimeoutMs: number }
   | { kind: "command"; command: string }
-  | { kind: "url"; url: string };
+  | { kind: "url"; url: string; probe?: { socketPath: string; token: string } };
 
 export interface TargetOptions {
   /** What makes the server ready, and where its metrics may be (readinessOf(runOptions)). */
@@ -44,8 +46,10 @@ export interface Target {
   readonly port: number;
   readonly description: string;
   readonly logPath?: string;
-  /** The agent inside the server, when it could be reached. */
+  /** The agent inside the server, when it could be reached (the first serving process of several). */
   readonly probe?: ProbeClient;
+  /** Every probed process of the server (issue 12): one, or a cluster's primary and workers. */
+  readonly processes?: ServerProcess[];
   /** False when the server has no metrics endpoint: the gauges come from the probe alone. */
   readonly hasMetrics: boolean;
   /** For an https --url: how leakcheck's own requests trust it. */
@@ -65,7 +69,7 @@ const HOST = "127.0.0.1";
 
 /** Starts (or attaches to) the server and resolves once it is ready (see readiness.ts). */
 export async function startTarget(spec: TargetSpec, options: TargetOptions): Promise<Target> {
-  if (spec.kind === "url") return attach(spec.url, options);
+  if (spec.kind === "url") return attach(spec, options);
 
   const port = await probePort(HOST, options.port ?? 0);
   const probeDir = await fsp.mkdtemp(path.join(os.tmpdir(), "leakcheck-probe-"));
@@ -123,18 +127,23 @@ export async function startTarget(spec: TargetSpec, options: TargetOptions): Pro
     throw new RunError(`the server ${how} before it was ready: ${await logSummary(options.logPath)}`);
   }));
 
-  const probe = await findServerProbe(probeDir, token, port, 3000);
-  if (probe) options.cleanup.push("probe connection", () => probe.close());
+  const processes = await findProcesses(folderSockets(probeDir), { token, port, timeoutMs: 3000 });
+  options.cleanup.push("probe connections", () => processes.forEach((each) => each.probe.close()));
+  const probe = processes.find((each) => each.serves)?.probe;
+  // One process of several dying (or replaced by its primary) is no crash of the root: told as such.
+  const gone = watchProcesses(processes, () => stopping, exitInfo, options.logPath);
+  const crashedAny = Promise.race([crashed, gone]);
+  crashedAny.catch(() => undefined);
   const hasMetrics = await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs));
   const crashError = (withinMs: number) =>
     Promise.race([
-      crashed.then(
+      crashedAny.then(
         () => undefined,
         (error: RunError) => error,
       ),
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), withinMs).unref()),
     ]);
-  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, hasMetrics, crashed, crashError, stop };
+  return { kind: spec.kind, baseUrl, port, description, logPath: options.logPath, probe, processes, hasMetrics, crashed: crashedAny, crashError, stop };
 }
 
 function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.ProcessEnv, logFd: number): {
@@ -158,20 +167,52 @@ function spawnServer(spec: Exclude<TargetSpec, { kind: "url" }>, env: NodeJS.Pro
   return { child, description: spec.command };
 }
 
-async function attach(url: string, options: TargetOptions): Promise<Target> {
-  const parsed = new URL(url);
+async function attach(spec: Extract<TargetSpec, { kind: "url" }>, options: TargetOptions): Promise<Target> {
+  const parsed = new URL(spec.url);
   const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
   const baseUrl = parsed.origin;
-  await waitReady(baseUrl, options.readiness, options.readyTimeoutMs, new Promise<never>(() => undefined));
+  await waitReady(baseUrl, options.readiness, options.readyTimeoutMs, new Promise<never>(() => undefined), true);
+  const hasMetrics = await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs));
+  if (!spec.probe) {
+    return {
+      kind: "url",
+      baseUrl,
+      port,
+      description: baseUrl,
+      tls: options.readiness.tls,
+      hasMetrics,
+      crashed: new Promise<never>(() => undefined),
+      crashError: async () => undefined,
+      stop: async () => undefined,
+    };
+  }
+  // Attached with the probe (issue 12): the server is someone else's, so nothing is stopped, only the connections closed.
+  const { socketPath, token } = spec.probe;
+  const processes = await findProcesses(attachedSockets(socketPath), { token, port, timeoutMs: 3000, attached: socketPath });
+  options.cleanup.push("probe connections", () => processes.forEach((each) => each.probe.close()));
+  let stopping = false;
+  options.cleanup.push("attached", () => void (stopping = true));
+  const crashed = watchProcesses(processes, () => stopping, new Promise<string>(() => undefined), undefined);
+  crashed.catch(() => undefined);
+  const crashError = (withinMs: number) =>
+    Promise.race([
+      crashed.then(
+        () => undefined,
+        (error: RunError) => error,
+      ),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), withinMs).unref()),
+    ]);
   return {
     kind: "url",
     baseUrl,
     port,
-    description: baseUrl,
+    description: `${baseUrl} (probe ${socketPath})`,
     tls: options.readiness.tls,
-    hasMetrics: await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs)),
-    crashed: new Promise<never>(() => undefined),
-    crashError: async () => undefined,
+    probe: processes.find((each) => each.serves)?.probe ?? processes[0]?.probe,
+    processes,
+    hasMetrics,
+    crashed,
+    crashError,
     stop: async () => undefined,
   };
 }

@@ -34,7 +34,8 @@ export async function startInterviewServer(opts: ServerOptions): Promise<Running
   const httpServer = createServer(createRequestHandler(store, () => connectedSockets()));
   const io = new Server(httpServer, {
     path: "/socket.io",
-    transports: ["polling", "websocket"],
+    transports: opts.transports ?? ["polling", "websocket"],
+    ...(opts.adapter ? { adapter: opts.adapter as never } : {}),
     pingInterval: opts.pingIntervalMs,
     pingTimeout: opts.pingTimeoutMs,
     maxHttpBufferSize: 64 * 1024,

@@ -24,6 +24,10 @@ export interface ServerOptions {
    * Over it an event is refused with `rate-limited`; a connection that keeps flooding is dropped.
    */
   rateLimit: number;
+  /** A Socket.IO adapter (cluster, Redis) for a server that runs as several processes; the in-memory one otherwise. */
+  adapter?: unknown;
+  /** Socket.IO transports; a cluster without sticky sessions needs ["websocket"]. */
+  transports?: ("polling" | "websocket")[];
 }
 
 /**

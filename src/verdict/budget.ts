@@ -3,7 +3,7 @@
 
 import fs from "node:fs/promises";
 import { z } from "zod";
-import { describeFsError, describeIssue, UsageError } from "../errors.js";
+import { describeFsError, describeIssue, didYouMean, UsageError } from "../errors.js";
 
 export interface Budget {
   /** Residual allowed per gauge; `*` covers gauges not named. */
@@ -126,4 +126,17 @@ export function budgetFor(scenario: string, file: BudgetFile | undefined): Budge
 /** The residual allowed for one gauge. */
 export function gaugeBudget(budget: Budget, gauge: string): number {
   return budget.gauges[gauge] ?? budget.gauges["*"] ?? 0;
+}
+
+/**
+ * A budget's gauge names must be gauges the server has: a typo ("player" for "players") would
+ * otherwise give that gauge the `*` limit without a word. Called once the first gauges are read.
+ */
+export function checkBudgetGauges(budget: Budget, available: readonly string[]): void {
+  const unknown = Object.keys(budget.gauges).filter((name) => name !== "*" && !available.includes(name));
+  if (unknown.length === 0) return;
+  const named = unknown.map((name) => `"${name}"${didYouMean(name, available)}`).join(", ");
+  throw new UsageError(
+    `the budget names gauge${unknown.length > 1 ? "s" : ""} ${named} that the server does not have (it has: ${available.join(", ") || "none"}): fix the name in the budget's "gauges", or use "*" for every gauge`,
+  );
 }

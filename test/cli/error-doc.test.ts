@@ -13,6 +13,10 @@ describe("docs/errors.md rows", () => {
     );
   });
 
+  it("replaces a port the system picked, as leakcheck names it to the user", () => {
+    expect(normalise("nothing listened on port 46425: (PORT=46425, HOST=127.0.0.1)", { tmp: "/tmp/lc-1" })).toBe("nothing listened on port <port>: (PORT=<port>, HOST=127.0.0.1)");
+  });
+
   it("writes command lines as typed in a shell", () => {
     expect(shellLine(["run", "all", "--server", "npm start", "--budget", ""], { PORT: "abc" })).toBe('PORT=abc leakcheck run all --server "npm start" --budget ""');
     expect(shellLine(["run", 'say "$HOME"'])).toBe(`leakcheck run 'say "$HOME"'`);

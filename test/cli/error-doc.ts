@@ -34,6 +34,7 @@ export function normalise(text: string, known: { tmp: string; port?: number }): 
   return out
     // Ports the system picked (5 digits); typed ones and examples (:1, :3000) stay.
     .replace(/\b(127\.0\.0\.1|localhost):[1-6]\d{4}\b/g, "$1:<port>")
+    .replace(/\b(port |PORT=)[1-6]\d{4}\b/g, "$1<port>")
     .replace(/\bpid \d+/g, "pid <pid>")
     .replace(/\bseed \d+/g, "seed <seed>")
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, "<time>")

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scenarioSource } from "../../src/cli/init.js";
+import { ignoreReports, scenarioSource } from "../../src/cli/init.js";
 import { BIN, FIXTURES, ROOT, runCli } from "../support/cli.js";
 
 const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
@@ -30,7 +30,8 @@ describe("leakcheck init", () => {
     const server = "FIXED=1 node room-server.cjs";
     const written = await runCli(["init", "--server", server], { cwd: dir });
     expect(written.code, written.stderr).toBe(0);
-    expect(written.stdout).toMatch(/^wrote leakcheck\.config\.json and scenarios\/first-session\.mjs\nnext: npx leakcheck run/);
+    expect(written.stdout).toMatch(/^wrote leakcheck\.config\.json and scenarios\/first-session\.mjs\nwrote \.gitignore with reports\/ \(heap snapshots .*\)\nnext: npx leakcheck run/);
+    expect(fs.readFileSync(path.join(dir, ".gitignore"), "utf8")).toBe("reports/\n");
     const config = JSON.parse(fs.readFileSync(path.join(dir, "leakcheck.config.json"), "utf8"));
     expect(config).toEqual({ server, scenarios: "scenarios" });
     fs.writeFileSync(path.join(dir, "leakcheck.config.json"), JSON.stringify({ ...config, sessions: 12, rounds: 1, warmup: 2, reportDir: "leak-reports" }));
@@ -51,6 +52,21 @@ describe("leakcheck init", () => {
     expect(all.code, all.stderr).toBe(0);
     expect(JSON.parse(all.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 6]]);
   }, 90_000);
+
+  it("keeps reports/ out of git: appends the line once, keeps the user's lines", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-ignore-"));
+    try {
+      fs.writeFileSync(path.join(project, ".gitignore"), "node_modules");
+      expect(ignoreReports(project)).toMatch(/^added reports\/ to \.gitignore/);
+      expect(fs.readFileSync(path.join(project, ".gitignore"), "utf8")).toBe("node_modules\nreports/\n");
+      expect(ignoreReports(project)).toBeUndefined();
+      fs.writeFileSync(path.join(project, ".gitignore"), "/reports\n");
+      expect(ignoreReports(project)).toBeUndefined();
+      expect(fs.readFileSync(path.join(project, ".gitignore"), "utf8")).toBe("/reports\n");
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
 
   it("writes the scenario to the contract: namespace, auth, events with or without ack", () => {
     const source = scenarioSource({ name: "chat", namespace: "/chat", auth: { token: "t" }, event: ["join", "typing"], ack: true, payload: { room: "a" } });

@@ -38,6 +38,21 @@ describe("attaching with --url", () => {
     expect(health.status).toBe(200); // still running: not leakcheck's to stop
   });
 
+  it("without --probe, nothing to gauge names the metrics endpoint as all it sees, not a probe", async () => {
+    // /api/health answers {"status":"ok"}: an endpoint without one integer field.
+    const result = await runCli(["run", "normal-completion", "--sessions", "2", "--quiet", "--url", fixedUrl, "--metrics-path", "/api/health", "--report-dir", reportDir]);
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim()).toMatch(/^leakcheck: nothing to gauge: GET \S+\/api\/health has no integer fields, or no endpoint, and no probe is inside the server \(attached with --url, leakcheck sees only a metrics endpoint\): point --metrics-path .*, or load the probe into the server and give --probe, or let leakcheck start it with --server$/);
+    expect(result.stderr).not.toMatch(/probe found/);
+  });
+
+  it("says when --rounds is lowered to --sessions (one session per round at least)", async () => {
+    const result = await runCli(["run", "normal-completion", "--sessions", "2", "--rounds", "5", "--warmup", "0", "--json", "--quiet", "--url", fixedUrl, "--report-dir", reportDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const notes = (JSON.parse(result.stdout) as { scenarios: { notes: string[] }[] }).scenarios[0].notes;
+    expect(notes).toContain("rounds lowered to 2: one session per round at least");
+  });
+
   it("fails a leaking server", async () => {
     const result = await runCli(["run", ...args, "--url", leakyUrl, "--report-dir", reportDir]);
     expect(result.code).toBe(1);

@@ -1,32 +1,22 @@
 // --url https://… end to end: readiness, the metrics check and the sessions all trust the
 // server's self-signed certificate through --ca (or --insecure), and refuse it without.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSioApp, type SioApp } from "../fixtures/sio-app.js";
 import { errorLines, FIXTURES, removeDir, runCli, tempReportDir } from "../support/cli.js";
+import { selfSignedCertificate, type SelfSigned } from "../support/tls.js";
 
 const reportDir = tempReportDir();
-let dir: string;
+let tls: SelfSigned;
 let app: SioApp;
-let caFile: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "leakcheck-https-"));
-  // openssl ships with the machine image; node:crypto cannot self-sign a certificate.
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-    "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-  ], { stdio: "ignore" });
-  caFile = path.join(dir, "cert.pem");
-  app = await startSioApp({ tls: { key: readFileSync(path.join(dir, "key.pem"), "utf8"), cert: readFileSync(caFile, "utf8") } });
+  tls = selfSignedCertificate();
+  app = await startSioApp({ tls: { key: tls.key, cert: tls.cert } });
 });
 afterAll(async () => {
   await app?.close();
-  rmSync(dir, { recursive: true, force: true });
+  tls?.remove();
   removeDir(reportDir);
 });
 
@@ -36,7 +26,7 @@ const run = (...extra: string[]) =>
 
 describe("an https server attached with --url", () => {
   it("passes with --ca, every session through TLS", async () => {
-    const result = await run("--ca", caFile);
+    const result = await run("--ca", tls.certFile);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.scenarios[0].load).toMatchObject({ finished: 25, failed: 0 }) // 5 warm-up + 20;

@@ -35,7 +35,9 @@ function whenScenarioRuns(parent: string, child: ChildProcess, then: () => void)
   }, 50);
 }
 
-const probeFolders = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith("leakcheck-probe-"));
+// Each run gets a TMPDIR of its own: other leakcheck runs on the machine (a developer's,
+// another worktree's tests) put their probe folders in the shared one.
+const ownTmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-interrupt-"));
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => name === "testcase" });
 
 /** Every report file in the run folder parses, says PARTIAL, and no half-written file is left. */
@@ -64,9 +66,10 @@ function expectCompletePartialReports(runDir: string, stopped: string, notStarte
 describe("interrupting a run", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`${signal} mid-scenario leaves no process, no temp folder, and a partial report`, async () => {
-      const before = probeFolders();
+      const tmp = ownTmp();
       const parent = path.join(reportDir, signal);
       const result = await runCli(["run", "abrupt-close", "normal-completion", "--sessions", "100000", "--json", "--quiet", "--report-dir", parent], {
+        env: { TMPDIR: tmp },
         onSpawn: (child) => whenScenarioRuns(parent, child, () => child.kill(signal)),
       });
       expect(result.code, result.stderr).toBe(3);
@@ -80,15 +83,17 @@ describe("interrupting a run", () => {
       expect(latest.error).toMatch(new RegExp(`interrupted by ${signal}`));
       expectCompletePartialReports(fs.realpathSync(path.join(parent, "latest")), "abrupt-close", "normal-completion");
       expect(processesMatching(SERVER_MAIN)).toEqual([]);
-      expect(probeFolders().filter((name) => !before.includes(name))).toEqual([]);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      removeDir(tmp);
     });
   }
 
   it("SIGKILL mid-scenario still leaves complete report files, marked partial", async () => {
-    const before = probeFolders();
+    const tmp = ownTmp();
     const parent = path.join(reportDir, "SIGKILL");
     const serverGroups: number[] = [];
     const result = await runCli(["run", "abrupt-close", "normal-completion", "--sessions", "100000", "--quiet", "--report-dir", parent], {
+      env: { TMPDIR: tmp },
       onSpawn: (child) =>
         whenScenarioRuns(parent, child, () => {
           // leakcheck cannot clean up after SIGKILL: note its server (own process group) to kill it here.
@@ -111,7 +116,7 @@ describe("interrupting a run", () => {
           // already gone
         }
       }
-      for (const folder of probeFolders().filter((name) => !before.includes(name))) removeDir(path.join(os.tmpdir(), folder));
+      removeDir(tmp); // leakcheck could not remove its probe folder after SIGKILL
     }
   });
 });

@@ -39,6 +39,13 @@ describe("fail fast on a scenario that cannot work", () => {
     expect(result.ms).toBeLessThan(15_000);
   });
 
+  it("a warm-up smaller than 20 that failed whole: exit 3 at its end, not after more rounds", async () => {
+    const result = await chat("event", ["--ack-timeout", "1s", "--warmup", "5", "--concurrency", "5"]);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.lines).toHaveLength(1);
+    expect(result.lines[0]).toMatch(/^leakcheck: the first 5 sessions of chat-event all failed, all with: no ack for "jion" within 1000 ms/);
+  });
+
   it("an event the server does not handle: exit 3 after one --ack-timeout, naming the event and the wait", async () => {
     const result = await chat("event", ["--ack-timeout", "1s"]);
     expect(result.code, result.stderr).toBe(3);

@@ -61,6 +61,15 @@ export class TreeWatcher {
     clearInterval(this.timer);
   }
 
+  /**
+   * The processes seen whose command line matches: a cluster test proves the watcher saw the
+   * primary and every worker (else "nothing left" would prove nothing).
+   */
+  seenMatching(pattern: RegExp): ProcessRow[] {
+    this.look();
+    return [...this.seen.values()].filter((row) => pattern.test(row.args));
+  }
+
   /** SIGKILLs every process seen (in a test's finally: whatever a failed run left must not slow the tests after it). */
   killSeen(): void {
     for (const row of this.seen.values()) {

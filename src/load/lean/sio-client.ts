@@ -4,9 +4,10 @@
 // timeout as socket.io-client does. Used only where the conformance tests prove it
 // behaves as socket.io-client (see lean-client.ts).
 
-import { AckTimeoutError, ClientClosedError, ConnectFailedError, ConnectRefusedError, ConnectTimeoutError, WaitTimeoutError } from "../failures.js";
+import { AckTimeoutError, ClientClosedError, ConnectFailedError, ConnectRefusedError, ConnectTimeoutError } from "../failures.js";
 import type { VanishKind } from "../client.js";
 import { WsConnection } from "./ws-connection.js";
+import { waitForEvent } from "../wait-for.js";
 
 export interface SioClientOptions {
   host: string;
@@ -118,33 +119,20 @@ export class SioClient {
 
   /** Resolves with the first argument of the next `event` whose arguments pass `filter`; rejects on timeout or close. */
   waitFor(event: string, timeoutMs: number, filter: (...args: any[]) => boolean = () => true): Promise<unknown> {
-    const waiting = new Promise((resolve, reject) => {
-      const done = (error: Error | undefined, payload?: unknown) => {
-        clearTimeout(timer);
-        this.off(event, listener);
-        this.closeWaiters = this.closeWaiters.filter((waiter) => waiter !== onClose);
-        if (error) reject(error);
-        else resolve(payload);
-      };
-      const listener: Listener = (...args) => {
-        let match = false;
-        try {
-          match = filter(...args);
-        } catch (error) {
-          return done(error as Error);
-        }
-        if (match) done(undefined, args[0]);
-      };
-      const onClose = (reason: string) => done(new ClientClosedError(reason, `"${event}"`));
-      const timer = setTimeout(() => done(new WaitTimeoutError(event, timeoutMs)), timeoutMs);
-      this.on(event, listener);
-      if (this.closeReason !== undefined) onClose(this.closeReason);
-      else this.closeWaiters.push(onClose);
-    });
-    // A scenario often sets up a wait before the steps that may fail; if one does, nobody
-    // awaits this promise, and its rejection must not crash the run.
-    waiting.catch(() => undefined);
-    return waiting;
+    return waitForEvent(
+      {
+        listen: (listener) => this.on(event, listener),
+        unlisten: (listener) => this.off(event, listener),
+        closeReason: () => this.closeReason,
+        onceClosed: (onClose) => {
+          this.closeWaiters.push(onClose);
+          return () => void (this.closeWaiters = this.closeWaiters.filter((waiter) => waiter !== onClose));
+        },
+      },
+      event,
+      timeoutMs,
+      filter,
+    );
   }
 
   /** A polite Socket.IO disconnect (the server sees "client namespace disconnect"). */

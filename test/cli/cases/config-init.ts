@@ -24,6 +24,10 @@ export const configCases: ErrorCase[] = [
   config("cfg-json", "leakcheck.config.json", "{ server: npm start }", /^config file leakcheck\.config\.json is not valid JSON \(.*\): fix the file$/),
   config("cfg-budget", "leakcheck.config.json", '{"budget": {"heap": {"perSessionByte": 1}}}', /^config file leakcheck\.config\.json, budget: unknown key "perSessionByte" \(did you mean "perSessionBytes"\?\) in heap/),
   config("cfg-mjs", "leakcheck.config.mjs", "export const server = 'npm start';", /^config file leakcheck\.config\.mjs has no default export: `export default \{ server: "npm start" \}`$/),
+  {
+    ...config("cfg-server-leak", "leakcheck.config.json", '{"server": "npm start"}', /^--server-leak is a leak mode of the bundled server; this project's config runs its own \(npm start\): leave --server-leak out$/),
+    args: ["run", "--server-leak", "disconnect"],
+  },
 ];
 
 export const initCases: ErrorCase[] = [

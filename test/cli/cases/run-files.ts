@@ -60,6 +60,15 @@ export const budgetCases: ErrorCase[] = [
   budget("scenario-units.json", '{"scenarios": {"random-churn": {"heap": {"perSessionBytes": "2KB"}}}}', withFix(/: scenarios\.random-churn\.heap\.perSessionBytes: must be a number of bytes ≥ 0 \(per session\), got "2KB"/)),
   budget("scenarios-array.json", '{"scenarios": []}', withFix(/: scenarios: must be an object of scenario names to limits, .*, got \[\]/)),
   budget("nested-scenarios.json", '{"scenarios": {"random-churn": {"scenarios": {}}}}', withFix(/: unknown key "scenarios" in scenarios\.random-churn; allowed there: gauges, handles, heap, survivors, maxFailedSessionRatio/)),
+  {
+    ...budget(
+      "gauge-typo.json",
+      '{"gauges": {"activeSession": 0}}',
+      /^the budget names gauge "activeSession" \(did you mean "activeSessions"\?\) that the server does not have \(it has: activeSessions, .*\): fix the name in the budget's "gauges", or use "\*" for every gauge$/,
+    ),
+    args: ["run", "normal-completion", "--sessions", "2", "--no-snapshots", "--budget", "<tmp>/budget/gauge-typo.json"],
+    spawn: "starts a server: the gauges are known once it answers",
+  },
 ];
 
 export const scenarioCases: ErrorCase[] = [

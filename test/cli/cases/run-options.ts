@@ -98,4 +98,12 @@ export const runOptionCases: ErrorCase[] = [
   run(["all", "--port", "4000", "--url", "http://127.0.0.1:3000"], /^--port is for a server leakcheck starts; with --url the port is in the URL$/),
   run(["all", "--snapshots", "always", "--no-snapshots"], /^--snapshots and --no-snapshots cannot be used together: keep the one you mean$/),
   run(["all", "--http-load", "--no-http-load"], /^--http-load and --no-http-load cannot be used together/),
+
+  // Beyond one process (issue 12): --load and --probe.
+  run(["all", "--load", ""], /^--load needs a command, like "npx artillery run load\.yml" or "node load\.js"/),
+  run(["all", "--load", "   "], /^--load needs a command, like /),
+  run(["all", "--probe", "/tmp/leakcheck.sock"], /^--probe attaches to a server someone else started: give its address with --url too$/),
+  run(["all", "--url", "http://127.0.0.1:3000", "--probe", "/tmp/leakcheck.sock"], /^--probe needs the token the server was started with: set LEAKCHECK_PROBE_TOKEN in leakcheck's environment too$/, {
+    env: { LEAKCHECK_PROBE_TOKEN: "" },
+  }),
 ];
