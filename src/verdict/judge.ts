@@ -75,7 +75,9 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
       budgetBytes: budget.heap.perSessionBytes,
       // With an interval: over when all of it is above the budget and the later rounds keep the
       // pace; when it still straddles the budget (after any extra rounds), by the later rounds' pace.
-      pass: trend ? call === "within" || (call === "unsure" && trend.laterPerSessionBytes <= budget.heap.perSessionBytes) : !overSlope || quiet,
+      // Still straddling after any extra rounds (a tiny run: ±30 KB per session), the interval
+      // cannot decide: the later rounds' pace and the noise floor do, as without one.
+      pass: trend ? call === "within" || (call === "unsure" && (trend.laterPerSessionBytes <= budget.heap.perSessionBytes || quiet)) : !overSlope || quiet,
       ...(trend && call
         ? {
             trend: {
@@ -93,6 +95,9 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
             ...(overSlope && quiet ? { note: noiseFloorNote(floor) } : {}),
             noiseFloorBytes: floor,
           }),
+      ...(call === "unsure" && trend && trend.laterPerSessionBytes > budget.heap.perSessionBytes && quiet
+        ? { note: `the interval straddles the budget; ${noiseFloorNote(floor)}`, noiseFloorBytes: floor }
+        : {}),
     };
     if (!heap.pass) {
       const figure = heap.trend ? heap.trend.text : `${formatBytes(perSessionBytes)} per session`;
