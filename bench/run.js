@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The figures we quote: `npm run bench`. Benchmarks, not tests: each runs the real CLI
 // on the bundled server over loopback and prints what it measured.
-//   BENCH_REPEAT=10  repeated `run all` on the fixed server (time + false failures)
+//   BENCH_FALSE_RUNS=20  repeated `run all` on the fixed server (time + false failures; default 10, alias BENCH_REPEAT)
+//   BENCH_SENSITIVITY=0  skip the smallest-leak search and the allocation sites (bench/sensitivity.js)
 //   BENCH_PEAK=10000 concurrency of the peak-clients run
 //   BENCH_COMPARE_SESSIONS=3000 BENCH_COMPARE_RUNS=3  leakcheck vs artillery (installed once into
 //   ~/.cache/leakcheck-bench/artillery, outside the package; see bench/artillery.js)
@@ -18,12 +19,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSnapshot, measure } from "./heap-snapshots.js";
 import { measurePipeline } from "./heap-pipeline.js";
+import { sensitivityBench } from "./sensitivity.js";
 import { runArtillery } from "./artillery.js";
 import { clusterFigures } from "./cluster.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin/leakcheck.js");
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 10);
+const REPEAT = Number(process.env.BENCH_FALSE_RUNS ?? process.env.BENCH_REPEAT ?? 10);
 // Snapshot sizes in MB (generated once into bench/.cache/); BENCH_HEAP_SIZES=100,300,700.
 const DRIVER_ONLY = process.env.BENCH_ONLY === "driver";
 const HEAP_SIZES = DRIVER_ONLY ? [] : (process.env.BENCH_HEAP_SIZES ?? "100,300,700").split(",").map(Number);
@@ -129,6 +131,7 @@ try {
   times.sort((a, b) => a - b);
   line(`\`run all\` on the fixed server (${REPEAT} runs)`, `median ${(times[Math.floor(times.length / 2)] / 1000).toFixed(1)} s, max ${(times[times.length - 1] / 1000).toFixed(1)} s`);
   line("false failures of the fixed server", `${falseFailures} of ${REPEAT}`);
+  if (process.env.BENCH_SENSITIVITY !== "0") await sensitivityBench();
   // Beyond one process (issue 12): a 2-worker cluster beside one process, artillery on it, --load's own cost.
   for (const [label, value] of await clusterFigures()) line(label, value);
   // Heap snapshots: the reader alone, and read + diff + retainer paths on a pair of one process.

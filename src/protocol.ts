@@ -85,7 +85,32 @@ export interface MetricsBody {
 
 /** Leak modes of the bundled server: each reproduces one way the seed's bug shows. */
 export const LEAK_MODES = ["none", "disconnect", "timers", "cache", "listeners"] as const;
-export type LeakMode = (typeof LEAK_MODES)[number];
+/**
+ * `bytes:N` keeps one record of about N bytes per ended session forever (issue 11: how small a
+ * leak is caught); `bytes:N:max:M` keeps only the newest M, a bounded cache that is no leak.
+ */
+export type BytesLeakMode = `bytes:${number}` | `bytes:${number}:max:${number}`;
+export type LeakMode = (typeof LEAK_MODES)[number] | BytesLeakMode;
+/** How leak modes are written, for usage text and errors. */
+export const LEAK_MODES_TEXT = `${LEAK_MODES.join(", ")}, bytes:N or bytes:N:max:M`;
+/** Largest N of bytes:N (10 MB per session is a leak no run needs to be told about more loudly). */
+export const MAX_LEAK_BYTES = 10_000_000;
+
+/** The mode `text` names, or undefined when it names none. */
+export function parseLeakMode(text: string): LeakMode | undefined {
+  if ((LEAK_MODES as readonly string[]).includes(text)) return text as LeakMode;
+  const match = /^bytes:(\d{1,8})(?::max:(\d{1,8}))?$/.exec(text);
+  if (!match || Number(match[1]) > MAX_LEAK_BYTES) return undefined;
+  if (match[2] !== undefined && Number(match[2]) < 1) return undefined;
+  return text as BytesLeakMode;
+}
+
+/** bytes:N[:max:M] as numbers; undefined for the other modes. */
+export function bytesLeakOf(mode: LeakMode): { bytes: number; max?: number } | undefined {
+  const match = /^bytes:(\d+)(?::max:(\d+))?$/.exec(mode);
+  if (!match) return undefined;
+  return match[2] === undefined ? { bytes: Number(match[1]) } : { bytes: Number(match[1]), max: Number(match[2]) };
+}
 
 /** HTTP routes of the bundled server (CONTRACT §2). */
 export const HttpPath = {

@@ -2,7 +2,7 @@
 
 import { InvalidArgumentError } from "commander";
 import { parseDuration } from "../duration.js";
-import { LEAK_MODES, type LeakMode } from "../protocol.js";
+import { LEAK_MODES_TEXT, MAX_LEAK_BYTES, parseLeakMode, type LeakMode } from "../protocol.js";
 import { SNAPSHOT_MODES, type SnapshotMode } from "../run/options.js";
 
 /** A value from the command line as a message shows it: in backticks, or "" when empty. */
@@ -45,10 +45,11 @@ function durationBound(ms: number): string {
 
 /** One of the bundled server's leak modes. */
 export function leakMode(value: string): LeakMode {
-  if (!(LEAK_MODES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`leak mode must be one of ${LEAK_MODES.join(", ")}, got ${shownArgument(value)}`);
+  const mode = parseLeakMode(value);
+  if (mode === undefined) {
+    throw new InvalidArgumentError(`leak mode must be one of ${LEAK_MODES_TEXT} (N bytes up to ${MAX_LEAK_BYTES}, M ≥ 1), got ${shownArgument(value)}`);
   }
-  return value as LeakMode;
+  return mode;
 }
 
 /** A --snapshots mode. */

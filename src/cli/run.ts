@@ -42,6 +42,9 @@ interface RawRunOptions {
   roundTimeout: number;
   probeTimeout: number;
   duration?: number;
+  maxSessions?: number;
+  maxDuration?: number;
+  allocationSites?: boolean;
   metricsPath: string;
   /** Set by applyConfig: the metrics path was asked for (flag or config), so it must exist. */
   metricsPathGiven?: boolean;
@@ -77,11 +80,14 @@ export function registerRun(program: Command): void {
       "soak: keep running rounds of sessions/rounds sessions until this long has passed (e.g. 10m), then judge; per scenario",
       duration("--duration", 1000, 86_400_000),
     )
+    .option("--max-sessions <n>", "when the verdict is uncertain, more rounds may run up to this many sessions per scenario (default twice --sessions)", wholeNumber("--max-sessions", 1, 10_000_000))
+    .option("--max-duration <duration>", "…and for at most this long after the planned rounds (default no limit but --max-sessions)", duration("--max-duration", 0, 86_400_000))
+    .option("--allocation-sites", "record allocation stacks in the server (costs server CPU per allocation) to say where leaking objects were allocated")
     .option("--seed <n>", "seed for the scenarios' random choices (printed; replays a run)", wholeNumber("--seed", 0, 2 ** 32 - 1))
     .addOption(new Option("--server <command>", "run this server command instead of the bundled server").argParser(command).conflicts("url"))
     .addOption(new Option("--url <url>", "attach to a server already running at this URL").argParser(serverUrl))
     .addOption(
-      new Option("--server-leak <mode>", "leak mode of the bundled server: none, disconnect, timers, cache, listeners")
+      new Option("--server-leak <mode>", "leak mode of the bundled server: none, disconnect, timers, cache, listeners, bytes:N (a record of N bytes kept per ended session), bytes:N:max:M (only the newest M kept: bounded)")
         .argParser(leakMode)
         .conflicts(["server", "url"]),
     )
@@ -176,6 +182,9 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     sessionTimeoutMs: raw.sessionTimeout,
     roundTimeoutMs: raw.roundTimeout,
     durationMs: raw.duration,
+    maxSessions: raw.maxSessions,
+    maxDurationMs: raw.maxDuration,
+    allocationSites: raw.allocationSites ?? false,
     probeTimeoutMs: raw.probeTimeout,
     metricsPath: raw.metricsPath,
     metricsPathGiven: raw.metricsPathGiven,

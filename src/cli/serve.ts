@@ -21,7 +21,7 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the bundled interview server in the foreground")
-    .option("--leak <mode>", "leak mode: none, disconnect, timers, cache, listeners", leakMode)
+    .option("--leak <mode>", "leak mode: none, disconnect, timers, cache, listeners, bytes:N (a record of N bytes kept per ended session), bytes:N:max:M (only the newest M: bounded)", leakMode)
     .option("--port <n>", "port (default: PORT, else 3000; 0 = any free port)", wholeNumber("--port", 0, 65_535))
     .option("--host <host>", "address to bind (default: HOST, else 127.0.0.1)")
     .option("--resume-grace <duration>", "how long a disconnected session is held for resume-interview", duration("--resume-grace", 0, 3_600_000))

@@ -4,11 +4,12 @@
 import path from "node:path";
 import { census, type Census, type SnapshotSummary } from "./census.js";
 import { buildGraph, hasEdges, type FullSnapshot, type HeapGraph } from "./graph.js";
-import type { IdSet } from "./id-set.js";
+import { IdSet } from "./id-set.js";
+import { baselineTurnover, type BaselineGroup } from "./baseline-turnover.js";
 import type { ConstructorDelta, HeapDiff } from "./model.js";
 import { readHeapSnapshot } from "./snapshot.js";
 import { readSummaries } from "./summaries.js";
-import { analyzeSurvivors, type SurvivorJudge } from "./survivors.js";
+import { analyzeSurvivors, USER_TYPES, type SurvivorJudge } from "./survivors.js";
 
 export interface SnapshotSeries {
   /** The baseline. */
@@ -25,6 +26,11 @@ export interface SnapshotSeries {
   sessions?: number[];
   /** The judge's survivor rule (src/verdict/survivors.ts); without it groups are measured, none called a leak. */
   judge?: SurvivorJudge;
+  /**
+   * Also read the baseline with its edges, to count survivors net of the baseline objects
+   * each group lost (issue 11): exact for caches that evict, at the cost of a second graph.
+   */
+  turnover?: boolean;
   /** How many constructors and survivor groups to report. */
   top?: number;
   signal?: AbortSignal;
@@ -87,6 +93,15 @@ export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff
   const afterCensus: Census = afterIndex >= 0 ? roundSummaries[afterIndex].census : census(last);
   const afterIds: IdSet | undefined = afterIndex >= 0 && series.survivorsFromAfter ? roundSummaries[afterIndex].ids : undefined;
 
+  let turnover: Map<string, BaselineGroup> | undefined;
+  if (series.turnover && series.sessions !== undefined) {
+    const waited = Date.now();
+    const read = await readHeapSnapshot(series.before, { edges: true, signal: series.signal });
+    readMs += Date.now() - waited;
+    if (!hasEdges(read)) throw new Error(`${series.before}: read without edges`);
+    const finalIds = IdSet.from(last.nodes.id, last.nodeCount);
+    turnover = baselineTurnover(read, buildGraph(read), USER_TYPES, { rounds: rounds.map((round) => round.ids), finalIds });
+  }
   const survivors = analyzeSurvivors({
     last,
     graph,
@@ -95,6 +110,7 @@ export async function analyzeSnapshots(series: SnapshotSeries): Promise<HeapDiff
     rounds,
     sessions: series.sessions?.[between.length],
     judge: series.judge,
+    turnover,
     top,
   });
   return {

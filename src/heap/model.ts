@@ -49,6 +49,12 @@ export interface SurvivorGroup {
   trend: "grows" | "plateau" | "unknown";
   /** Over the survivor budget and growing: a leak. */
   leak: boolean;
+  /** Growth net of turnover, by round, when the baseline was read with its edges (issue 11): the judge's reading of it. */
+  growth?: SurvivorGrowth;
+  /** Ids of a few of its objects (for allocation sites). */
+  sampleIds?: number[];
+  /** Where most of its objects were allocated, when allocations were tracked: "allocated at app.js:56 joinRoom ← app.js:80 (anonymous)". */
+  allocatedAt?: string;
   path: RetainerStep[];
   /** The path as one line: `questionBank (QuestionBank, module src/server/questions.ts:51) → "updated" listeners (800) → listener at src/server/handlers.ts:62`. */
   pathText: string;
@@ -70,4 +76,43 @@ export interface HeapDiff {
   };
   /** How long reading and analysing took, and how many bytes of snapshot it read. */
   timings: { readMs: number; analyzeMs: number; bytes: number };
+}
+
+// Survivor growth net of turnover (issue 11): measured here, judged in src/verdict/survivor-growth.ts.
+
+/** One group's counts at each snapshot after the baseline (rounds, then the final one). */
+export interface GroupCounts {
+  /** Sessions run since the baseline by each snapshot. */
+  sessions: number[];
+  /** The group's objects alive at the end that were already alive at each snapshot (the last entry: all of them). */
+  newAlive: number[];
+  /** The group's objects alive at the baseline. */
+  baselineCount: number;
+  /** Of those, how many were gone by each snapshot (cumulative; the last entry: gone at the end). */
+  baselineGone: number[];
+}
+
+export type GrowthKind = "leak" | "bounded" | "steady";
+
+/** Per round: what it added that lives on, what it took of the baseline's, and the net. */
+export interface RoundGrowth {
+  sessions: number;
+  kept: number;
+  evicted: number;
+  net: number;
+}
+
+export interface SurvivorGrowth {
+  kind: GrowthKind;
+  /** Net objects gained from the baseline to the end. */
+  net: number;
+  /** Net objects per 1,000 sessions, from the baseline to the end. */
+  netPerThousandSessions: number;
+  /** The group's size at the end (its baseline objects still alive, and the new ones). */
+  endCount: number;
+  /** The largest the group was at any snapshot, as far as the ids tell. */
+  peakCount: number;
+  rounds: RoundGrowth[];
+  /** Why: "kept by every round, +1,000 per 1,000 sessions net" or "bounded: at most 600 entries, the oldest evicted". */
+  reason: string;
 }

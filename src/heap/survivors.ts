@@ -3,16 +3,20 @@
 // alive, and measured by how their count grows with sessions. Measured only: whether a
 // group is a leak is the judge's call (src/verdict/survivors.ts), handed in as `judge`.
 
-import type { SurvivorGroup } from "./model.js";
+import type { GroupCounts, SurvivorGroup, SurvivorGrowth } from "./model.js";
 import { classNameOf } from "./census.js";
 import type { IdSet } from "./id-set.js";
 import { buildGraph, NO_NODE, type FullSnapshot, type HeapGraph } from "./graph.js";
 import { PairTable } from "./pair-table.js";
 import { PathRenderer } from "./paths.js";
 import { nodeTypeName, selfSizeOf } from "./snapshot.js";
+import { groupKey, type BaselineGroup } from "./baseline-turnover.js";
 
 /** What a developer allocates and can leak; V8's internal arrays, code and shapes follow those. */
-const USER_TYPES = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
+export const USER_TYPES: ReadonlySet<string> = new Set(["object", "closure", "regexp", "native", "string", "concatenated string", "sliced string", "symbol", "bigint"]);
+
+/** Ids kept per group: enough to find where most of its objects were allocated. */
+const SAMPLE_IDS = 16;
 
 /** What is measured of one survivor group: the figures the judge decides on. */
 export interface SurvivorFigures {
@@ -26,12 +30,16 @@ export interface SurvivorFigures {
   perRound: boolean;
   /** Sessions run by the last snapshot (0 when unknown). */
   sessions: number;
+  /** Counts by snapshot net of the baseline's objects it lost, when the baseline was read with its edges (issue 11). */
+  counts?: GroupCounts;
 }
 
 /** The judge's word on one group. */
 export interface SurvivorJudgement {
   trend: SurvivorGroup["trend"];
   leak: boolean;
+  /** The judge's reading of the counts, when there were counts. */
+  growth?: SurvivorGrowth;
 }
 
 /** Decides from a group's figures whether it grows and leaks (the judge's rule: src/verdict/survivors.ts). */
@@ -55,6 +63,11 @@ export interface SurvivorInput {
   sessions?: number;
   /** Decides which groups grow and leak (leaks are ranked first); without it none is called either. */
   judge?: SurvivorJudge;
+  /**
+   * The baseline's groups (baselineTurnover): when given, with sessions known, each group's
+   * counts net of turnover are measured (issue 11) and handed to the judge.
+   */
+  turnover?: Map<string, BaselineGroup>;
   /** How many groups to keep. */
   top: number;
 }
@@ -83,6 +96,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const firstMember: number[] = [];
   const memberCount: number[] = [];
   const groupSelfSize: number[] = [];
+  const samples: number[][] = []; // a few members' ids per group, for allocation sites
   let groupOf: Uint8Array | Uint16Array | Uint32Array = new Uint8Array(paths.reachable);
   let count = 0;
   let selfSize = 0;
@@ -101,11 +115,13 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
       firstMember.push(node);
       memberCount.push(0);
       groupSelfSize.push(0);
+      samples.push([]);
       if (group === 0xff) groupOf = Uint16Array.from(groupOf); // group + 1 needs 9 bits from here
       else if (group === 0xffff) groupOf = Uint32Array.from(groupOf);
     }
     groupOf[rank[node]] = group + 1;
     memberCount[group]++;
+    if (samples[group].length < SAMPLE_IDS) samples[group].push(id);
     groupSelfSize[group] += size;
   }
 
@@ -136,21 +152,24 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
   const judge = input.judge ?? MEASURE_ONLY;
   const judged = outermost.map((group, index) => {
     const trend = trendOf(series[index], input);
-    const { trend: verdictTrend, leak } = judge({
+    const name = classNameOf(last, firstMember[group]);
+    const counts = input.turnover && trend.sessions ? groupCounts(input.turnover, name, renderer, firstMember[group], trend) : undefined;
+    const { trend: verdictTrend, leak, growth } = judge({
       count: memberCount[group],
       retainedSize: groupRetained[group],
       perThousandSessions: trend.perThousandSessions,
       perRound: trend.perRound,
       sessions: input.sessions ?? 0,
+      ...(counts ? { counts } : {}),
     });
-    return { group, retained: groupRetained[group], name: classNameOf(last, firstMember[group]), trend: { ...trend, trend: verdictTrend }, leak };
+    return { group, retained: groupRetained[group], name, trend: { ...trend, trend: verdictTrend }, leak, growth };
   });
   judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || memberCount[b.group] - memberCount[a.group]);
 
   return {
     count,
     selfSize,
-    groups: judged.slice(0, input.top).map(({ group, retained, name, trend, leak }) => {
+    groups: judged.slice(0, input.top).map(({ group, retained, name, trend, leak, growth }) => {
       const steps = renderer.stepsTo(firstMember[group]);
       return {
         name,
@@ -163,11 +182,20 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
         perThousandSessions: trend.perThousandSessions,
         trend: trend.trend,
         leak,
+        ...(growth ? { growth } : {}),
+        sampleIds: samples[group],
         path: steps,
         pathText: PathRenderer.text(steps),
       } satisfies SurvivorGroup;
     }),
   };
+}
+
+/** A group's counts by snapshot: its new objects alive then, and its baseline objects gone by then. */
+function groupCounts(turnover: Map<string, BaselineGroup>, name: string, renderer: PathRenderer, member: number, trend: Trend): GroupCounts {
+  const before = turnover.get(groupKey(name, PathRenderer.text(renderer.stepsTo(member))));
+  const sessions = trend.sessions!;
+  return { sessions, newAlive: trend.series, baselineCount: before?.count ?? 0, baselineGone: before?.goneBy ?? sessions.map(() => 0) };
 }
 
 /**

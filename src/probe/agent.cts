@@ -21,13 +21,15 @@ import { socketIoGauges, watchSocketIo } from "./socketio.cjs";
 interface ProbeRequest {
   id: number;
   token: string;
-  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get";
+  cmd: "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get" | "track-allocations";
   /** snapshot: absolute path of the .heapsnapshot file to write. */
   file?: string;
   /** get: the path to GET from this process's own HTTP server, on `port`. */
   path?: string;
   port?: number;
   timeoutMs?: number;
+  /** track-allocations: false stops it. */
+  on?: boolean;
 }
 
 const endpoint = probeEndpoint(process.env);
@@ -111,6 +113,8 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined, socke
       fs.chmodSync(file, 0o600);
       return { file, bytes: fs.statSync(file).size, ms: Date.now() - started, writer };
     }
+    case "track-allocations":
+      return (require("./allocations.cjs") as typeof import("./allocations.cjs")).allocationTracking(request.on);
     default:
       throw new Error(`unknown probe command ${String((request as { cmd: unknown }).cmd)}`);
   }

@@ -44,7 +44,7 @@ export interface ProbeGauges {
   gauges: Record<string, number>;
 }
 
-type Command = "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get";
+type Command = "hello" | "gc" | "measure" | "snapshot" | "gauges" | "get" | "track-allocations";
 
 /** One connection to one agent; requests are answered in order. */
 export class ProbeClient {
@@ -89,6 +89,11 @@ export class ProbeClient {
   /** Forces a full GC in the server and returns memory and handles measured right after it. */
   gc(timeoutMs: number): Promise<ProbeMeasure> {
     return this.request("gc", timeoutMs) as Promise<ProbeMeasure>;
+  }
+
+  /** Starts (or with `on` false, stops) recording allocation stacks: later snapshots carry them. */
+  trackAllocations(timeoutMs: number, on = true): Promise<{ tracking: boolean }> {
+    return this.request("track-allocations", timeoutMs, { on }) as Promise<{ tracking: boolean }>;
   }
 
   /** Memory and handles now, without GC (cheap enough to sample). */

@@ -22,6 +22,19 @@ export const heapResultSchema = object({
   note: str.optional(),
   /** Growth in all at or under which the heap check passes whatever the slope (the budget's minGrowthBytes). */
   noiseFloorBytes: num.optional(),
+  /**
+   * Growth per session with its 95 % interval over the rounds' GC readings (issue 11), and the
+   * call against the budget (within, over, unsure); absent with fewer than three rounds.
+   */
+  trend: object({
+    perSessionBytes: num,
+    marginBytes: num,
+    confidence: num,
+    rounds: count,
+    readings: count,
+    call: z.enum(["within", "over", "unsure"], { error: 'must be "within", "over" or "unsure"' }),
+    text: str,
+  }).optional(),
   /** From the snapshot series: survivor groups that grow with sessions over the budget (absent without snapshots). */
   survivors: object({ leakingGroups: count, budgetPerThousandSessions: num, pass: bool }).optional(),
 });

@@ -130,7 +130,8 @@ function heapDiffSection(diff: HeapDiff, scenario: ScenarioResult): string {
             (group) =>
               `<tr><td>${escapeHtml(group.name)}</td><td>${group.count.toLocaleString("en-US")}</td><td>${formatBytes(group.retainedSize)}</td>` +
               `<td>${group.perThousandSessions === null ? "" : Math.round(group.perThousandSessions).toLocaleString("en-US")}</td>` +
-              `<td class="text${group.leak ? " over" : ""}">${escapeHtml(group.leak ? `${group.trend}: leak` : group.trend)}</td><td class="text path">${escapeHtml(group.pathText)}</td></tr>`,
+              // Counted net of turnover when the baseline was read (issue 11): "bounded: at most 500 entries, the oldest evicted".
+              `<td class="text${group.leak ? " over" : ""}">${escapeHtml(group.growth ? `${group.leak ? "leak: " : ""}${group.growth.reason}` : group.leak ? `${group.trend}: leak` : group.trend)}</td><td class="text path">${escapeHtml(`${group.pathText}${group.allocatedAt ? `; ${group.allocatedAt}` : ""}`)}</td></tr>`,
           )
           .join("") +
         "</tbody></table>",

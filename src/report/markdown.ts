@@ -58,8 +58,10 @@ export function renderMarkdown(report: RunReport): string {
 }
 
 function scenarioRow(scenario: ScenarioResult): string {
+  // With an interval (issue 11): `+240 ± 60 B (95 %)` rather than a bare slope.
+  const growth = scenario.heap?.trend ? scenario.heap.trend.text.replace(" per session, 95 %", " (95 %)") : scenario.heap ? formatBytes(scenario.heap.perSessionBytes) : "";
   const heap = scenario.heap
-    ? `${formatBytes(scenario.heap.perSessionBytes)} (budget ${formatBytes(scenario.heap.budgetBytes)}${scenario.heap.note ? `; ok, ${scenario.heap.note}` : ""})`
+    ? `${growth} (budget ${formatBytes(scenario.heap.budgetBytes)}${scenario.heap.note ? `; ok, ${scenario.heap.note}` : ""})`
     : "n/a";
   const over = [...scenario.gauges, ...(scenario.handles ?? [])].filter((check) => !check.pass);
   const leftOver = over.length ? over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ") : "none over budget";

@@ -40,11 +40,13 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
       "",
       "",
     ]);
+    // With an interval (issue 11): `+240 ± 60 B (95 %)` rather than a bare slope.
+    const growth = heap.trend ? heap.trend.text.replace(" B per session, 95 %", " B (95 %)") : formatBytes(heap.perSessionBytes);
     table.push([
       "heap growth per session",
       "",
       "",
-      formatBytes(heap.perSessionBytes),
+      growth,
       formatBytes(heap.budgetBytes),
       heap.note ? `${mark(heap.pass)} ${chalk.dim(`(${heap.note})`)}` : mark(heap.pass),
     ]);

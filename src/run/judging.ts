@@ -4,6 +4,7 @@
 // explain it. The judge decides in both cases; this only feeds it.
 
 import { oneLine } from "../errors.js";
+import { allocationSites } from "../heap/allocation-sites.js";
 import type { HeapDiff } from "../heap/model.js";
 import type { ScenarioVerdict } from "../report-schema/verdict.js";
 import type { Budget } from "../verdict/budget.js";
@@ -14,6 +15,14 @@ import type { SnapshotSeries } from "./snapshots.js";
 
 export interface JudgingOptions {
   signal: AbortSignal;
+  /**
+   * The check's reading after the rounds (issue 11: survivors counted net of turnover, from
+   * the baseline and the rounds' snapshots). With it, on-fail judges survivors too; always
+   * reads once more with the final snapshot.
+   */
+  checked?: HeapDiff;
+  /** --allocation-sites: name where the leaking groups were allocated, before the judge words them. */
+  allocationSites?: boolean;
   /** Called before the snapshots are read (the heap-diff phase starts). */
   onReading: () => void;
   /** Where an analysis that failed is noted (the verdict stands without it). */
@@ -38,8 +47,23 @@ export async function judgeWithSnapshots(
     }
   };
   const enough = snapshots.taken.length >= 2;
+  const sites = async (heapDiff: HeapDiff | undefined) => {
+    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, options.notes);
+    return heapDiff;
+  };
+  if (options.checked) {
+    // always: the final snapshot, taken after the full settle, read with the rest (what a resume
+    // grace or a ping timeout frees only then does not survive); on-fail: the check stands.
+    const heapDiff = await sites(snapshots.mode === "always" && snapshots.taken.at(-1)?.label === "final" ? ((await read()) ?? options.checked) : options.checked);
+    const verdict = judge({ ...measurements, survivors: heapDiff?.survivors.groups }, budget);
+    if (snapshots.mode === "always" || verdict.verdict === "fail") {
+      snapshots.keep();
+      return { verdict, heapDiff };
+    }
+    return { verdict };
+  }
   if (snapshots.mode === "always" && enough) {
-    const heapDiff = await read();
+    const heapDiff = await sites(await read());
     const survivors = heapDiff && snapshots.taken.length >= 3 ? heapDiff.survivors.groups : undefined;
     return { verdict: judge({ ...measurements, survivors }, budget), heapDiff };
   }
@@ -49,4 +73,23 @@ export async function judgeWithSnapshots(
     if (heapDiff) return { verdict: judge({ ...measurements, largestSurvivors: heapDiff.survivors.groups }, budget), heapDiff };
   }
   return { verdict };
+}
+
+/** Where the leaking groups' objects were allocated, from the newest snapshot (taken while the probe tracked allocations). */
+async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
+  const leaking = diff.survivors.groups.filter((group) => group.leak && group.sampleIds && group.sampleIds.length > 0);
+  const newest = snapshots.taken.at(-1);
+  if (leaking.length === 0 || !newest) return;
+  try {
+    const sites = await allocationSites(newest.file, leaking.map((group) => group.sampleIds!));
+    leaking.forEach((group, index) => {
+      const site = sites[index];
+      if (site) group.allocatedAt = site.text;
+    });
+    if (sites.every((site) => site === undefined)) {
+      notes.push("--allocation-sites: no allocation site named: the snapshot has no stacks for the leaking objects, or their stacks disagree (V8's tracker loses some objects as the GC moves them)");
+    }
+  } catch (error) {
+    notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);
+  }
 }

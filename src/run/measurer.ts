@@ -12,6 +12,10 @@ import { measure, settle, type Measurement, type MeasureOptions, type SettleOpti
 import type { SnapshotMode } from "./options.js";
 import type { Sampler } from "./sampler.js";
 import { SnapshotSeries } from "./snapshots.js";
+import type { HeapReading } from "../verdict/heap-trend.js";
+
+/** GC readings per round: their mean is the round's point in the heap interval. */
+export const GC_READINGS = 3;
 import { ProcessHeapSeries } from "./per-process.js";
 import { ProcessSnapshots } from "./process-snapshots.js";
 
@@ -106,6 +110,24 @@ export class Measurer {
         return point;
       }),
     );
+  }
+
+  /** A heap snapshot now (the probe runs a full GC first), outside any GC point. */
+  snapshot(label: string, sessions: number): Promise<unknown> {
+    return this.guard(this.sampler.exclusive(() => this.guard(this.snapshots.take(label, sessions).then(() => undefined))));
+  }
+
+  /**
+   * Adds `first` and GC_READINGS − 1 more readings after a full GC each to `readings`: the
+   * round's point in the heap interval is their mean (issue 11).
+   */
+  async readHeap(readings: HeapReading[], round: number, sessions: number, first: Measurement): Promise<void> {
+    if (!this.target.probe || first.heapUsed === undefined) return;
+    readings.push({ round, sessions, heapUsed: first.heapUsed });
+    for (let more = 1; more < GC_READINGS; more++) {
+      const again = await this.guard(this.sampler.exclusive(() => measure(this.target, this.options, true)));
+      if (again.heapUsed !== undefined) readings.push({ round, sessions, heapUsed: again.heapUsed });
+    }
   }
 
   /** Polls until the gauges and handles are back at `reference` or hold still (see settle()). */

@@ -37,6 +37,16 @@ export interface RunOptions {
    * passed since the first round started, then settle and judge as usual.
    */
   durationMs?: number;
+  /**
+   * Adaptive rounds (issue 11): when the heap interval straddles the budget, or heap and
+   * survivors disagree, more rounds run, up to this many sessions in all (default: twice the
+   * scenario's sessions)…
+   */
+  maxSessions?: number;
+  /** …and for at most this long after the planned rounds. */
+  maxDurationMs?: number;
+  /** Record allocation stacks in the server from the baseline on, to name where leaking groups were allocated. */
+  allocationSites?: boolean;
   metricsPath: string;
   /** --metrics-path was given: the endpoint must exist (otherwise a 404 means gauges from the probe only). */
   metricsPathGiven?: boolean;

@@ -89,6 +89,45 @@ export function soakPlan(sessions: number, rounds: number, durationMs: number, n
   };
 }
 
+/**
+ * Whether a heap snapshot follows round `index`: every round with --snapshots always; with
+ * on-fail one half way (the check takes one after the last), so that two intervals date what
+ * survives and a pool or cache that filled in the first half is seen to stop (issue 11).
+ * A plan of unknown length (a soak) takes none.
+ */
+export function snapshotAfter(plan: RoundPlan, index: number, mode: "always" | "on-fail" | "never"): boolean {
+  if (!plan.snapshotEachRound) return false;
+  if (mode === "always") return true;
+  return mode === "on-fail" && plan.plannedRounds >= 2 && index === Math.ceil(plan.plannedRounds / 2);
+}
+
+/**
+ * More rounds of `size` sessions after the planned ones (issue 11), numbered on from
+ * `after`, while `more()` says they are still wanted and `room()` allows one more. No
+ * snapshot per round: the check after them takes one.
+ */
+export function extensionPlan(size: number, after: { rounds: number; sessions: number }, room: (done: number) => boolean, more: () => boolean): RoundPlan {
+  const ran = { rounds: after.rounds, sessions: after.sessions };
+  let stop = false;
+  return {
+    kind: "fixed",
+    detail: `more rounds of ${size} sessions`,
+    plannedRounds: 0,
+    snapshotEachRound: false,
+    next() {
+      if (stop || !room(ran.sessions)) return undefined;
+      return { index: ran.rounds + 1, count: size, before: ran.sessions };
+    },
+    progressTotal: (round) => round.before + round.count,
+    completed({ round }) {
+      ran.rounds = round.index;
+      ran.sessions = round.before + round.count;
+      stop = !more();
+    },
+    ran,
+  };
+}
+
 /** Past MAX_ROUND_POINTS, every other point goes (the first and the newest stay): constant memory, same trend. */
 export const MAX_ROUND_POINTS = 1000;
 export function keepBounded<T>(points: T[]): void {

@@ -15,7 +15,8 @@ import type { LoadDriver } from "./load-driver.js";
 import type { Measurement } from "./measure.js";
 import type { Measurer } from "./measurer.js";
 import type { RunOptions } from "./options.js";
-import { keepBounded, type RoundPlan } from "./round-plan.js";
+import { keepBounded, snapshotAfter, type RoundPlan } from "./round-plan.js";
+import type { HeapReading } from "../verdict/heap-trend.js";
 
 /** Between rounds: long enough a quiet window to outlast a resume grace and a proxy's give-up timer. */
 export const BETWEEN_ROUNDS = { timeoutMs: 6000, quietMs: 2000, intervalMs: 100 };
@@ -32,6 +33,8 @@ export interface RoundsInput {
   cleanup: CleanupStack;
   baseline: Measurement;
   heapPoints: HeapPoint[];
+  /** Several GC readings per round go here (issue 11: the heap interval is drawn from their means); not in a soak. */
+  readings?: HeapReading[];
   progress: (round: number, rounds: number, total: number, base: number) => NodeJS.Timeout;
 }
 
@@ -87,11 +90,11 @@ export async function runRounds(input: RoundsInput): Promise<RoundsOutcome> {
     if (target.probe) {
       await m.guard(load.proxyDrained(BETWEEN_ROUNDS.timeoutMs * 4));
       await m.settleTo(input.baseline, BETWEEN_ROUNDS);
-      // A plan of unknown length (a soak) takes no snapshot per round.
-      const point = await m.gcPoint(`round ${index}`, done, m.snapshots.mode === "always" && plan.snapshotEachRound);
+      const point = await m.gcPoint(`round ${index}`, done, snapshotAfter(plan, index, m.snapshots.mode));
       last = point;
       heapUsed = point.heapUsed;
       if (heapUsed !== undefined) heapPoints.push({ round: index, sessions: done, heapUsed });
+      if (input.readings) await m.readHeap(input.readings, index, done, point);
     }
     plan.completed({ round, heapUsed });
     harness.push(harnessMemory(index, done, plan.kind === "soak"));

@@ -6,6 +6,7 @@ import type { HeapDiff } from "../heap/model.js";
 import type { HarnessMemoryPoint, HeapPoint, PhaseSpan, RunPhase, Sample, ScenarioResult, ScenarioSettings } from "../report-schema/scenario.js";
 import type { ScenarioVerdict } from "../report-schema/verdict.js";
 import type { Measurements } from "../verdict/judge.js";
+import type { HeapReading } from "../verdict/heap-trend.js";
 import type { LoadCounts } from "./load-driver.js";
 import type { Measurement, SettleResult } from "./measure.js";
 
@@ -19,6 +20,8 @@ export interface JudgeInput {
   /** The probe answered: heap after GC and handle counts are measured. */
   probe: boolean;
   heapPoints: HeapPoint[];
+  /** Several GC readings per round (issue 11). */
+  readings?: HeapReading[];
   /** Sessions that failed after the warm-up. */
   failedSessions: number;
   failureSummary: { message: string; count: number }[];
@@ -41,7 +44,7 @@ export function measurementsFor(input: JudgeInput): Measurements {
         : undefined,
     heap:
       input.probe && baseline.heapUsed !== undefined && final.heapUsed !== undefined
-        ? { points: input.heapPoints, baseline: baseline.heapUsed, final: final.heapUsed }
+        ? { points: input.heapPoints, baseline: baseline.heapUsed, final: final.heapUsed, ...(input.readings ? { readings: input.readings } : {}) }
         : undefined,
     failedSessions: input.failedSessions,
     failureSummary: input.failureSummary,

@@ -28,6 +28,9 @@ import { PhaseClock } from "./phase-clock.js";
 import { Sampler } from "./sampler.js";
 import { fixedPlan, soakPlan, type RoundPlan } from "./round-plan.js";
 import { BETWEEN_ROUNDS, runRounds } from "./rounds.js";
+import { adaptRounds } from "./adaptive-rounds.js";
+import type { HeapDiff } from "../heap/model.js";
+import type { HeapReading } from "../verdict/heap-trend.js";
 import { buildScenarioResult, measurementsFor } from "./scenario-result.js";
 import { externalDriver, externalLoadNote, type ExternalDriver } from "./external-driver.js";
 import { judgeSeveral, type ProcessVerdict } from "./per-process.js";
@@ -167,6 +170,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     await m.settleTo(zero, BETWEEN_ROUNDS);
 
     clock.enter("baseline");
+    // --allocation-sites: stacks recorded for everything allocated from here on (issue 11).
+    if (options.allocationSites && target.probe) await m.guard(target.probe.trackAllocations(options.probeTimeoutMs));
     const baseline = await m.gcPoint("baseline", 0, m.snapshots.mode !== "never");
     const heapPoints: HeapPoint[] = [];
     if (target.probe && baseline.heapUsed !== undefined) heapPoints.push({ round: 0, sessions: 0, heapUsed: baseline.heapUsed });
@@ -174,12 +179,45 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     // A soak runs rounds of the usual size until its time is up; the total is known at the end.
     const plan: RoundPlan =
       options.durationMs === undefined ? fixedPlan(settings.sessions, settings.rounds) : soakPlan(settings.sessions, settings.rounds, options.durationMs);
+    // Several GC readings per round (not in a soak): the heap interval is drawn from their means.
+    const readings: HeapReading[] | undefined = plan.kind === "soak" ? undefined : [];
+    if (readings) await m.readHeap(readings, 0, 0, baseline);
     clock.enter("rounds", plan.detail);
-    const rounds = await runRounds({ plan, m, load, target, stats, settings, options, name, cleanup, baseline, heapPoints, progress });
+    const roundsInput = { m, load, target, stats, settings, options, name, cleanup, baseline, heapPoints, readings, progress };
+    const rounds = await runRounds({ ...roundsInput, plan });
     if (plan.kind === "soak") {
       settings.rounds = plan.ran.rounds;
       settings.sessions = plan.ran.sessions;
       notes.push(soakNote(rounds.harness, rounds.loadMs));
+    }
+    // The check, and more rounds while the heap interval straddles the budget or heap and
+    // survivors disagree, up to --max-sessions/--max-duration (issue 11).
+    let checked: HeapDiff | undefined;
+    if (readings && target.probe) {
+      const adapted = await adaptRounds({
+        m,
+        readings,
+        budget: context.budget,
+        ran: { ...plan.ran },
+        roundSize: Math.max(1, Math.ceil(settings.sessions / settings.rounds)),
+        limits: { maxSessions: options.maxSessions ?? settings.sessions * 2, maxDurationMs: options.maxDurationMs },
+        baseline,
+        last: rounds.last,
+        signal,
+        notes,
+        onReading: (reading) => (reading ? clock.enter("heap-diff", `${m.snapshots.taken.length} snapshots`) : clock.enter("rounds")),
+        runMore: async (more) => {
+          const extra = await runRounds({ ...roundsInput, plan: more });
+          rounds.harness.push(...extra.harness);
+          rounds.last = extra.last;
+          rounds.drivingMs += extra.drivingMs;
+          rounds.loadMs += extra.loadMs;
+          rounds.driverCpuMs += extra.driverCpuMs;
+        },
+      });
+      checked = adapted.checked;
+      settings.rounds = adapted.ran.rounds;
+      settings.sessions = adapted.ran.sessions;
     }
 
     clock.enter("settle");
@@ -187,7 +225,9 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
     const settled = await m.settleTo(baseline, { timeoutMs: options.settleTimeoutMs, quietMs: Math.min(3000, options.settleTimeoutMs), intervalMs: 200 });
 
     clock.enter("final");
-    const final = await m.gcPoint("final", settings.sessions, m.snapshots.mode !== "never");
+    // on-fail: the check's snapshot after the last round stands for the final one; a soak
+    // (no check: there is no telling how many rounds) keeps its baseline/final pair.
+    const final = await m.gcPoint("final", settings.sessions, m.snapshots.mode === "always" || (m.snapshots.mode === "on-fail" && !checked));
     const measurements = measurementsFor({
       name,
       sessionLabel: scenario.sessionLabel ?? "sessions",
@@ -197,6 +237,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       final,
       probe: Boolean(target.probe),
       heapPoints,
+      readings,
       failedSessions: stats.sessionsFailed - warmupFailed,
       failureSummary: stats.failureSummary(),
     });
@@ -212,6 +253,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       signal,
       onReading: () => clock.enter("heap-diff", `${snapshots instanceof ProcessSnapshots ? snapshots.focusTaken.length : snapshots.taken.length} snapshots`),
       notes,
+      checked,
+      allocationSites: options.allocationSites,
     };
     // Several processes: each judged on its own (per-process.ts); one process: as always.
     let processes: ProcessVerdict[] | undefined;

@@ -54,9 +54,13 @@ export class SnapshotSeries {
     return snapshot;
   }
 
-  /** Reads the series (baseline, rounds, final) and finds what survived; marks the files kept. */
-  async analyze(judge: SurvivorJudge, signal: AbortSignal): Promise<HeapDiff> {
-    this.kept = true;
+  /**
+   * Reads the series (baseline, rounds, final) and finds what survived, counted net of
+   * turnover (issue 11); marks the files kept unless `keep` is false (a check while the rounds
+   * go on: keep() decides later).
+   */
+  async analyze(judge: SurvivorJudge, signal: AbortSignal, keep = true): Promise<HeapDiff> {
+    if (keep) this.kept = true;
     const [first, ...rest] = this.taken;
     const last = rest.at(-1)!;
     return analyzeSnapshots({
@@ -66,7 +70,18 @@ export class SnapshotSeries {
       sessions: rest.map((snapshot) => snapshot.sessions),
       judge,
       signal,
+      turnover: true,
     });
+  }
+
+  /** Keeps the files (on-fail and failing) after an analysis that did not. */
+  keep(): void {
+    this.kept = true;
+  }
+
+  /** Sessions run when the newest snapshot was taken (undefined before the first). */
+  get lastSessions(): number | undefined {
+    return this.taken.at(-1)?.sessions;
   }
 
   /** Removes a half-written file, and the snapshots of on-fail that were never analysed. */

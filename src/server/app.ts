@@ -2,6 +2,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
+import { bytesLeakOf } from "../protocol.js";
+import { clearEndedNotes } from "./ended-notes.js";
 import { attachHandlers, removeBankListeners } from "./handlers.js";
 import { createRequestHandler } from "./http.js";
 import { InterviewFlow } from "./interview.js";
@@ -62,6 +64,7 @@ export async function startInterviewServer(opts: ServerOptions): Promise<Running
       await closed;
       flow.shutdown();
       removeBankListeners(owner);
+      if (bytesLeakOf(opts.leak)) clearEndedNotes();
     })();
     return closing;
   };

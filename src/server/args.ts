@@ -1,7 +1,7 @@
 // The server program's command line: flags first, then HOST/PORT from the environment, then defaults.
 import { parseArgs } from "node:util";
 import { parseDuration } from "../duration.js";
-import { LEAK_MODES } from "../protocol.js";
+import { LEAK_MODES_TEXT, MAX_LEAK_BYTES, parseLeakMode, type LeakMode } from "../protocol.js";
 import { DEFAULT_SERVER_OPTIONS, SERVER_LOG_LEVELS } from "./options.js";
 import type { ServerLogLevel, ServerOptions } from "./options.js";
 
@@ -13,7 +13,7 @@ export class ServerUsageError extends Error {
 export const SERVER_USAGE = `usage: node dist/src/server/main.js [options]
   --host HOST              interface to bind (env HOST, default 127.0.0.1)
   --port N                 port, 0 = any free one (env PORT, default 3000)
-  --leak MODE              ${LEAK_MODES.join(" | ")} (default none)
+  --leak MODE              ${LEAK_MODES_TEXT} (default none)
   --resume-grace-ms N      hold a disconnected session N ms for resume-interview (default 0)
   --ping-interval MS       Socket.IO ping interval (default 25000)
   --ping-timeout MS        Socket.IO ping timeout (default 20000)
@@ -40,7 +40,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv): ServerO
   return {
     host,
     port,
-    leak: oneOf(values.leak ?? d.leak, "--leak", LEAK_MODES),
+    leak: leakModeOf(values.leak ?? d.leak),
     resumeGraceMs: milliseconds(values["resume-grace-ms"], "--resume-grace-ms", 0, d.resumeGraceMs),
     pingIntervalMs: milliseconds(values["ping-interval"], "--ping-interval", 1, d.pingIntervalMs),
     pingTimeoutMs: milliseconds(values["ping-timeout"], "--ping-timeout", 1, d.pingTimeoutMs),
@@ -111,6 +111,12 @@ function milliseconds(text: string | undefined, name: string, min: number, fallb
     throw new ServerUsageError(`${name} must be a duration from ${min}ms to ${MAX_TIMER_MS}ms (e.g. 500, 500ms, 15s, 10m), got \`${text}\``);
   }
   return value;
+}
+
+function leakModeOf(text: string): LeakMode {
+  const mode = parseLeakMode(text);
+  if (mode === undefined) throw new ServerUsageError(`--leak must be one of ${LEAK_MODES_TEXT} (N bytes up to ${MAX_LEAK_BYTES}, M ≥ 1), got \`${text}\``);
+  return mode;
 }
 
 function oneOf<T extends string>(text: string, name: string, allowed: readonly T[]): T {

@@ -1,5 +1,6 @@
 // Interview state: the seed's four Maps and the one function that frees a session from all of them.
-import type { FreeReason, LeakMode, RecentResult } from "../protocol.js";
+import { bytesLeakOf, type FreeReason, type LeakMode, type RecentResult } from "../protocol.js";
+import { keepEndedNote } from "./ended-notes.js";
 import type { SessionQuestion } from "./questions.js";
 import { RecentResults } from "./results.js";
 
@@ -48,6 +49,8 @@ export class SessionStore {
   readonly performanceCache = new Map<string, PerformanceStats>();
   readonly socketToSession = new Map<string, string>();
   readonly recent: RecentResults;
+  /** `bytes:N[:max:M]` mode: what to keep of every ended session. */
+  private readonly notes: { bytes: number; max?: number } | undefined;
 
   constructor(
     private readonly leak: LeakMode,
@@ -55,6 +58,7 @@ export class SessionStore {
     private readonly log: (line: string) => void,
   ) {
     this.recent = new RecentResults(recentResultsMax);
+    this.notes = bytesLeakOf(leak);
   }
 
   /** Stops and forgets the session's pending timer (question or grace), if any. */
@@ -81,6 +85,8 @@ export class SessionStore {
     if (this.socketToSession.get(session.socketId) === sessionId) this.socketToSession.delete(session.socketId);
     const result = resultOf(session, stats, reason);
     this.recent.add(result);
+    // `bytes:N` mode: a note per ended session, whatever ended it, kept forever (or the newest M).
+    if (this.notes && reason !== "shutdown") keepEndedNote(reason, this.notes.bytes, this.notes.max);
     this.log(`Cleaned up session ${sessionId} (${reason})`);
     return result;
   }

@@ -6,6 +6,7 @@ import type { SurvivorGroup } from "../heap/model.js";
 import type { HeapPoint } from "../report-schema/scenario.js";
 import type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 import { DEFAULT_BUDGET, gaugeBudget, type Budget } from "./budget.js";
+import { callTrend, heapTrend, trendText, type HeapReading } from "./heap-trend.js";
 
 export type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 export type { HeapPoint } from "../report-schema/scenario.js";
@@ -22,7 +23,7 @@ export interface Measurements {
   gauges: Record<string, Reading>;
   /** Undefined when the probe could not be reached (a server attached with --url). */
   handles?: { timers: Reading; sockets: Reading };
-  heap?: { points: HeapPoint[]; baseline: number; final: number };
+  heap?: { points: HeapPoint[]; baseline: number; final: number; /** Several GC readings per round (issue 11). */ readings?: HeapReading[] };
   /** Survivor groups from a snapshot series (baseline, each round, final), when taken. */
   survivors?: SurvivorGroup[];
   /** Survivor groups from a baseline/final pair (--snapshots on-fail): they explain a failure, they never decide one. */
@@ -59,25 +60,48 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
     const perSessionBytes = Math.round(growthPerSession(measurements.heap.points));
     const growthBytes = measurements.heap.final - measurements.heap.baseline;
     const floor = budget.heap.minGrowthBytes;
-    // Both must hold for a leak: a slope that keeps pace with sessions, and real growth
-    // from baseline to final above the noise floor (a few rounds' slope alone can be a blip).
+    // With three rounds or more (baseline included): the slope's 95 % interval (issue 11).
+    const trend = heapTrend(measurements.heap.readings ?? measurements.heap.points);
+    const call = trend ? callTrend(trend, budget.heap.perSessionBytes) : undefined;
+    // Without one (one round: two points), as before: a slope that keeps pace with sessions,
+    // and real growth from baseline to final above the noise floor.
     const overSlope = perSessionBytes > budget.heap.perSessionBytes;
     const quiet = underNoiseFloor(growthBytes, floor);
     heap = {
       baselineBytes: measurements.heap.baseline,
       finalBytes: measurements.heap.final,
       growthBytes,
-      perSessionBytes,
+      perSessionBytes: trend ? Math.round(trend.perSessionBytes) : perSessionBytes,
       budgetBytes: budget.heap.perSessionBytes,
-      pass: !overSlope || quiet,
-      // Over the budget per session and still ok: the row must say why (issue 13).
-      ...(overSlope && quiet ? { note: noiseFloorNote(floor) } : {}),
-      noiseFloorBytes: floor,
+      // With an interval: over when all of it is above the budget and the later rounds keep the
+      // pace; when it still straddles the budget (after any extra rounds), by the later rounds' pace.
+      // Still straddling after any extra rounds (a tiny run: ±30 KB per session), the interval
+      // cannot decide: the later rounds' pace and the noise floor do, as without one.
+      pass: trend ? call === "within" || (call === "unsure" && (trend.laterPerSessionBytes <= budget.heap.perSessionBytes || quiet)) : !overSlope || quiet,
+      ...(trend && call
+        ? {
+            trend: {
+              perSessionBytes: Math.round(trend.perSessionBytes),
+              marginBytes: Math.round(trend.marginBytes),
+              confidence: trend.confidence,
+              rounds: trend.rounds,
+              readings: trend.readings,
+              call,
+              text: trendText(trend),
+            },
+          }
+        : {
+            // Over the budget per session and still ok: the row must say why (issue 13).
+            ...(overSlope && quiet ? { note: noiseFloorNote(floor) } : {}),
+            noiseFloorBytes: floor,
+          }),
+      ...(call === "unsure" && trend && trend.laterPerSessionBytes > budget.heap.perSessionBytes && quiet
+        ? { note: `the interval straddles the budget; ${noiseFloorNote(floor)}`, noiseFloorBytes: floor }
+        : {}),
     };
     if (!heap.pass) {
-      reasons.push(
-        `heap: grows ${formatBytes(perSessionBytes)} per session (${formatBytes(heap.growthBytes)} in all) ${after}, budget ${formatBytes(heap.budgetBytes)} per session`,
-      );
+      const figure = heap.trend ? heap.trend.text : `${formatBytes(perSessionBytes)} per session`;
+      reasons.push(`heap: grows ${figure} (${formatBytes(heap.growthBytes)} in all) ${after}, budget ${formatBytes(heap.budgetBytes)} per session`);
     }
   }
   if (measurements.survivors) {
@@ -129,6 +153,11 @@ export function noiseFloorNote(floorBytes: number): string {
 /** `12,480 Session objects survive (+1,000 per 1,000 sessions), held by activeSessions (Map) → value → Session`. */
 export function survivorSentence(group: SurvivorGroup): string {
   const sessions = group.sessions?.at(-1);
+  if (group.growth) {
+    // Counted net of turnover (issue 11): the count is the point, whatever the bytes.
+    const kept = sessions ? `, ${formatBytes(group.retainedSize / sessions)} kept alive per session` : "";
+    return `${group.count.toLocaleString("en-US")} ${group.name} objects survive (${group.growth.reason}${kept}), held by ${group.pathText}${group.allocatedAt ? `, ${group.allocatedAt}` : ""}`;
+  }
   const figures = [
     ...(group.perThousandSessions === null ? [] : [`+${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions`]),
     ...(sessions ? [`${formatBytes(group.retainedSize / sessions)} kept alive per session`] : []),

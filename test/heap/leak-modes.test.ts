@@ -24,7 +24,9 @@ interface Report {
 const reportDir = tempReportDir();
 afterAll(() => removeDir(reportDir));
 
-const SMALL = ["--sessions", "200", "--warmup", "60", "--rounds", "4", "--concurrency", "25", "--seed", "11"];
+// Warm-up and sessions past 500: the bundled server's 500 recent results evict during the
+// rounds, so their turnover shows (a cache still filling is counted as growing: issue 11).
+const SMALL = ["--sessions", "200", "--warmup", "320", "--rounds", "4", "--concurrency", "25", "--seed", "11"];
 
 async function run(scenario: string, leak: string): Promise<Report> {
   const result = await runCli(["run", scenario, ...SMALL, "--server-leak", leak, "--snapshots", "always", "--json", "--quiet", "--report-dir", reportDir]);
@@ -84,7 +86,10 @@ describe("leak modes, attributed from heap snapshots", () => {
     const result = report.scenarios[0];
     expect(result.verdict).toBe("pass");
     expect(leaks(report)).toEqual([]);
-    expect(result.snapshots.map((snapshot) => snapshot.label)).toEqual(["baseline", "round 1", "round 2", "round 3", "round 4", "final"]);
+    // At 200 sessions the heap interval may straddle the budget: a round or two more (and a snapshot after them) settle it.
+    const labels = result.snapshots.map((snapshot) => snapshot.label);
+    expect(labels.slice(0, 5)).toEqual(["baseline", "round 1", "round 2", "round 3", "round 4"]);
+    expect(labels.at(-1)).toBe("final");
     const runDir = path.resolve(report.reportDir);
     for (const snapshot of result.snapshots) {
       const stat = fs.statSync(path.join(runDir, snapshot.file));
@@ -109,7 +114,8 @@ describe("leak modes, attributed from heap snapshots", () => {
 
     const failing = await runCli(["run", "abrupt-close", ...SMALL, "--server-leak", "disconnect", "--snapshots", "on-fail", "--json", "--quiet", "--report-dir", reportDir]);
     const failed = JSON.parse(failing.stdout) as Report;
-    expect(failed.scenarios[0].snapshots.map((snapshot) => snapshot.label)).toEqual(["baseline", "final"]);
-    expect(failed.scenarios[0].reasons.some((reason) => reason.startsWith("largest survivors:") && reason.includes("(Map)"))).toBe(true);
+    // The baseline, one half way and one after the last round: two intervals date the survivors.
+    expect(failed.scenarios[0].snapshots.map((snapshot) => snapshot.label)).toEqual(["baseline", "round 2", "round 4"]);
+    expect(failed.scenarios[0].reasons.some((reason) => reason.includes("objects survive") && reason.includes("activeSessions (Map)"))).toBe(true);
   });
 });

@@ -30,7 +30,7 @@ describe("parseServerArgs", () => {
     [["--port", "abc"], {}, /--port .*got `abc`/],
     [["--port", "70000"], {}, /--port/],
     [[], { PORT: "-1" }, /PORT .*got `-1`/],
-    [["--leak", "memory"], {}, /--leak must be one of none, disconnect, timers, cache, listeners, got `memory`/],
+    [["--leak", "memory"], {}, /--leak must be one of none, disconnect, timers, cache, listeners, bytes:N or bytes:N:max:M .*, got `memory`/],
     [["--log", "debug"], {}, /--log/],
     [["--resume-grace-ms", "soon"], {}, /--resume-grace-ms/],
     [["--ping-interval", "0"], {}, /--ping-interval/],

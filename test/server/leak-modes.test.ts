@@ -1,6 +1,9 @@
 // Each leak mode shows its leak, and the same flow in mode none shows none (lifecycle.test.ts).
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { startInterviewServer } from "../../src/server/app.js";
+import { clearEndedNotes, endedNotes, keepEndedNote } from "../../src/server/ended-notes.js";
 import { DEFAULT_SERVER_OPTIONS } from "../../src/server/options.js";
 import { questionBank } from "../../src/server/questions.js";
 import { call, cleanup, connect, disconnect, ensureBuilt, maps, metrics, sleep, startServer, until } from "./helpers.js";
@@ -84,5 +87,60 @@ describe("listeners mode in-process (the leak is only visible on the emitter)", 
     await leaky.close();
     await fixed.close();
     expect(questionBank.listenerCount("updated")).toBe(before);
+  });
+});
+
+describe("bytes:N mode (issue 11: the smallest leak)", () => {
+  it("keeps one note per ended session, whatever ended it; bytes:N:max:M keeps the newest M; close() forgets them", async () => {
+    const leaky = await startInterviewServer({ ...DEFAULT_SERVER_OPTIONS, port: 0, log: "none", leak: "bytes:200" });
+    try {
+      const socket = await connect(leaky.url);
+      const done = await call(socket, "start-interview", { candidateId: "b-1", questionCount: 1 });
+      await call(socket, "submit-answer", { sessionId: done.sessionId, questionIndex: 0, answer: "finished" });
+      const ended = await call(socket, "start-interview", { candidateId: "b-1" });
+      await call(socket, "end-interview", { sessionId: ended.sessionId });
+      await call(socket, "start-interview", { candidateId: "b-1" });
+      await disconnect(socket, leaky.url);
+      await until(() => endedNotes.size === 3);
+      expect([...endedNotes.values()].map((note) => [note.reason, note.note.length])).toEqual([
+        ["completed", 200],
+        ["ended", 200],
+        ["disconnect", 200],
+      ]);
+      // The Maps are clean: only the heap sees this leak.
+      expect(maps(await metrics(leaky.url))).toEqual([0, 0, 0, 0]);
+    } finally {
+      await leaky.close();
+    }
+    expect(endedNotes.size).toBe(0);
+
+    const bounded = await startInterviewServer({ ...DEFAULT_SERVER_OPTIONS, port: 0, log: "none", leak: "bytes:10:max:2" });
+    try {
+      const socket = await connect(bounded.url);
+      for (let i = 0; i < 4; i++) {
+        const started = await call(socket, "start-interview", { candidateId: `b-2-${i}` });
+        await call(socket, "end-interview", { sessionId: started.sessionId });
+      }
+      expect(endedNotes.size).toBe(2);
+      socket.disconnect();
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it("costs about N + 100 bytes per note, each a string of its own", () => {
+    const count = 20_000;
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    for (const bytes of [0, 200]) {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < count; i++) keepEndedNote("ended", bytes, undefined);
+      gc();
+      const perNote = (process.memoryUsage().heapUsed - before) / count;
+      clearEndedNotes();
+      expect(perNote).toBeGreaterThan(bytes + 40);
+      expect(perNote).toBeLessThan(bytes + 140);
+    }
   });
 });

@@ -42,7 +42,7 @@ export const serveCases: ErrorCase[] = [
   ...["-1", "65536", "abc", "1.5", ""].map((value) =>
     serve(["--port", value], new RegExp(`^--port must be a whole number from 0 to 65,535, got ${value === "" ? '""' : `\`${value}\``}`)),
   ),
-  serve(["--leak", "everything"], /^--leak: leak mode must be one of none, disconnect, timers, cache, listeners, got `everything`/),
+  serve(["--leak", "everything"], /^--leak: leak mode must be one of none, disconnect, timers, cache, listeners, bytes:N or bytes:N:max:M .*, got `everything`/),
   serve(["--leak", ""], /^--leak: leak mode must be one of .*, got ""/),
   serve(["--resume-grace", "soon"], /^--resume-grace must be a duration from 0 to 1h, like 500ms, 15s or 10m, got `soon`/),
   serve(["--resume-grace", "2h"], /^--resume-grace must be a duration from 0 to 1h/),

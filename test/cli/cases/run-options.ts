@@ -65,8 +65,10 @@ export const runOptionCases: ErrorCase[] = [
 
   run(["all", "--snapshots", "sometimes"], /^--snapshots must be one of always, on-fail, never, got `sometimes`/),
   run(["all", "--snapshots", ""], /^--snapshots must be one of always, on-fail, never, got ""/),
-  run(["all", "--server-leak", "everything"], /^--server-leak: leak mode must be one of none, disconnect, timers, cache, listeners, got `everything`/),
+  run(["all", "--server-leak", "everything"], /^--server-leak: leak mode must be one of none, disconnect, timers, cache, listeners, bytes:N or bytes:N:max:M .*, got `everything`/),
   run(["all", "--server-leak", ""], /^--server-leak: leak mode must be one of .*, got ""/),
+  run(["all", "--server-leak", "bytes:lots"], /^--server-leak: leak mode must be one of .*bytes:N or bytes:N:max:M \(N bytes up to 10000000, M ≥ 1\), got `bytes:lots`/),
+  run(["all", "--server-leak", "bytes:200:max:0"], /^--server-leak: leak mode must be one of .*\(N bytes up to 10000000, M ≥ 1\), got `bytes:200:max:0`/),
   run(["all", "--url", "notaurl"], /^--url must be a URL like http:\/\/127\.0\.0\.1:3000, got `notaurl`/),
   run(["all", "--url", "ftp://127.0.0.1"], /^--url must start with http:\/\//),
   run(["all", "--url", "gopher://127.0.0.1:3000"], /^--url must start with http:\/\/, https:\/\/, ws:\/\/ or wss:\/\/, got `gopher:\/\/127\.0\.0\.1:3000`/),
