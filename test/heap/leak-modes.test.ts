@@ -14,6 +14,7 @@ interface Report {
   scenarios: {
     name: string;
     verdict: string;
+    handles?: { name: string; pass: boolean }[];
     reasons: string[];
     snapshots: { label: string; file: string; bytes: number }[];
     heapDiff?: { survivors: { groups: SurvivorGroup[] } };
@@ -59,6 +60,8 @@ describe("leak modes, attributed from heap snapshots", () => {
     expect(result.reasons.some((reason) => pathPattern.test(reason) && reason.includes("objects survive"))).toBe(true);
     // The owner, not whichever timer a timer list's links happen to reach first.
     expect(top.pathText).not.toMatch(/_idle(Next|Prev)|timer lists/);
+    // Timers left running after disconnect also fail the active-handles check.
+    if (leak === "timers") expect(result.handles?.find((handle) => handle.name === "active timers")?.pass).toBe(false);
   });
 
   it("listeners on abrupt-close: the module-level emitter's listeners, the leak first in the report", async () => {
