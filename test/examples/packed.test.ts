@@ -84,7 +84,9 @@ export default defineScenario({
   const run = sh("npx", ["leakcheck", "run", "--sessions", "40", "--warmup", "4", "--rounds", "2", "--no-snapshots", "--quiet", "--json"], app);
   expect(run.code, run.all).toBe(0);
   const [scenario] = JSON.parse(run.stdout).scenarios;
-  expect(scenario).toMatchObject({ name: "chat-session", verdict: "pass", sessions: 40 });
+  expect(scenario).toMatchObject({ name: "chat-session", verdict: "pass" });
+  // 40, or more when the heap interval straddled the budget and extra rounds ran (issue 11).
+  expect(scenario.sessions).toBeGreaterThanOrEqual(40);
   // The app's own gauge, declared through the installed leakcheck/gauges, and Socket.IO's counts.
   expect(scenario.gauges.map((gauge: { name: string }) => gauge.name)).toEqual(expect.arrayContaining(["users", "socket.io /chat rooms"]));
 }, 240_000);

@@ -92,7 +92,13 @@ describe("the probe loaded by the server's owner", () => {
     expect(scenario.verdict).toBe("pass");
     expect(scenario.heap.baselineBytes).toBeGreaterThan(0);
     expect(scenario.handles.map((each: { name: string }) => each.name)).toEqual(["active timers", "active sockets"]);
-    expect(scenario.snapshots.map((each: { label: string }) => each.label)).toEqual(["baseline", "round 1", "round 2", "final"]);
+    // At these sizes the heap interval may straddle the budget and add rounds (issue 11).
+    const labels = scenario.snapshots.map((each: { label: string }) => each.label);
+    // Extra rounds snapshot only after the last of them: "round 1, round 2, round 4".
+    const rounds = labels.slice(1, -1).map((label: string) => Number(/^round (\d+)$/.exec(label)?.[1]));
+    expect([labels[0], labels.at(-1)], labels.join(", ")).toEqual(["baseline", "final"]);
+    expect(rounds.slice(0, 2), labels.join(", ")).toEqual([1, 2]);
+    expect(rounds.every((round: number, i: number) => i === 0 || round > rounds[i - 1]), labels.join(", ")).toBe(true);
     expect(result.code).toBe(0);
     expect((await fetch(`${server.url}/api/health`)).status).toBe(200); // still running: the owner's
   });

@@ -173,7 +173,9 @@ describe("report.html in headless Chromium", () => {
           expect(last.y).toBeLessThanOrEqual(band.bottom);
         }
       }
-      expect(chart.gc.map((dot) => dot.label)).toEqual(["baseline", "round 1", "round 2", "final"]);
+      // At these sizes the heap interval may straddle the budget and add rounds (issue 11).
+      expect(chart.gc.map((dot) => dot.label)).toEqual(["baseline", ...Array.from({ length: chart.gc.length - 2 }, (_, i) => `round ${i + 1}`), "final"]);
+      expect(chart.gc.length).toBeGreaterThanOrEqual(4);
       if (name === "leak") {
         // The staircase: heap after GC at the end is drawn well above the baseline's.
         expect(chart.gc[0].y - chart.gc.at(-1)!.y).toBeGreaterThan(10);
@@ -194,7 +196,8 @@ describe("leakcheck compare", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/REGRESSION: B leaks more than A in abrupt-close/);
     expect(result.stdout).toMatch(/✗ verdict: passes on A, leaks on B/);
-    expect(result.stdout).toMatch(/✗ activeSessions: \+\d+ left after 100 sessions on B, 0 after 100 on A/);
+    // A may have run extra rounds (a small clean run whose heap interval straddled the budget).
+    expect(result.stdout).toMatch(/✗ activeSessions: \+\d+ left after 100 sessions on B, 0 after \d+ on A/);
     const json = JSON.parse((await cliInProcess(["compare", runs.fixed.dir, runs.leak.dir, "--json"])).stdout);
     expect(json.regression).toBe(true);
     expect(json.scenarios[0].checks.find((c: { name: string }) => c.name === "activeSessions").regression).toBe(true);
