@@ -75,7 +75,8 @@ function roundPoints(readings: HeapReading[]): { x: number; y: number }[] {
   return [...byRound.entries()].sort((a, b) => a[0] - b[0]).map(([, entry]) => ({ x: entry.sessions, y: entry.sum / entry.count }));
 }
 
-function leastSquares(points: { x: number; y: number }[]): { slope: number; standardError: number } {
+/** The least-squares line through the points: its slope and the slope's standard error. */
+export function leastSquares(points: { x: number; y: number }[]): { slope: number; standardError: number } {
   const n = points.length;
   const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
   const meanY = points.reduce((sum, p) => sum + p.y, 0) / n;

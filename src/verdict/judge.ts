@@ -6,7 +6,7 @@ import type { SurvivorGroup } from "../heap/model.js";
 import type { HeapPoint } from "../report-schema/scenario.js";
 import type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 import { DEFAULT_BUDGET, gaugeBudget, type Budget } from "./budget.js";
-import { callTrend, heapTrend, trendText, type HeapReading } from "./heap-trend.js";
+import { callTrend, heapTrend, leastSquares, trendText, type HeapReading } from "./heap-trend.js";
 
 export type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 export type { HeapPoint } from "../report-schema/scenario.js";
@@ -179,14 +179,5 @@ function check(name: string, reading: Reading, budget: number): CheckResult {
 export function growthPerSession(points: HeapPoint[]): number {
   if (points.length < 2) return 0;
   const tail = points.slice(Math.max(0, Math.min(points.length - 3, Math.floor(points.length / 2))));
-  const n = tail.length;
-  const meanX = tail.reduce((sum, p) => sum + p.sessions, 0) / n;
-  const meanY = tail.reduce((sum, p) => sum + p.heapUsed, 0) / n;
-  let numerator = 0;
-  let denominator = 0;
-  for (const p of tail) {
-    numerator += (p.sessions - meanX) * (p.heapUsed - meanY);
-    denominator += (p.sessions - meanX) ** 2;
-  }
-  return denominator === 0 ? 0 : numerator / denominator;
+  return leastSquares(tail.map((point) => ({ x: point.sessions, y: point.heapUsed }))).slope;
 }
