@@ -26,7 +26,7 @@ export function ensureArtillery() {
   return BIN;
 }
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve) => {
     const probe = net.createServer().listen(0, "127.0.0.1", () => {
       const { port } = probe.address();
@@ -63,7 +63,7 @@ export async function startBundledServer() {
 }
 
 /** The artillery script: `sessions` arrivals over `seconds`, each one normal-completion session. */
-function script(url, sessions, seconds) {
+export function artilleryScript(url, sessions, seconds) {
   const answers = Array.from({ length: 5 }, (_, index) => ({
     emit: { channel: "submit-answer", data: { sessionId: "{{ sessionId }}", questionIndex: index, answer: "heap snapshot baseline" } },
     acknowledge: { match: { json: "$[0].ok", value: true } },
@@ -104,7 +104,7 @@ export async function runArtillery(sessions, { seconds = Math.max(1, Math.round(
     const once = async (count, secs, label) => {
       const scriptFile = path.join(dir, `${label}.json`);
       const outFile = path.join(dir, `${label}.out.json`);
-      writeFileSync(scriptFile, JSON.stringify(script(server.url, count, secs)));
+      writeFileSync(scriptFile, JSON.stringify(artilleryScript(server.url, count, secs)));
       const serverBefore = server.cpuMs();
       const { cpuMs } = await timed(bin, ["run", "--quiet", "--output", outFile, scriptFile]);
       const serverMs = server.cpuMs() - serverBefore;

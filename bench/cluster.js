@@ -5,31 +5,15 @@
 // per round, before the engine does anything).
 // `node bench/cluster.js` prints them; bench/run.js prints them with the rest.
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { artilleryScript, ensureArtillery, freePort } from "./artillery.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin/leakcheck.js");
 const CLUSTER = path.join(ROOT, "test/fixtures/cluster/cluster-server.mjs");
-// The same cache and way as the driver bench's artillery (bench/artillery.js) and the tests.
-const ARTILLERY_VERSION = "2.0.34";
-const CACHE = process.env.LEAKCHECK_BENCH_CACHE ?? path.join(os.homedir(), ".cache/leakcheck-bench/artillery");
-const ARTILLERY = path.join(CACHE, "node_modules/.bin/artillery");
-
-function ensureArtillery() {
-  if (existsSync(ARTILLERY)) return ARTILLERY;
-  mkdirSync(CACHE, { recursive: true });
-  process.stderr.write(`installing artillery@${ARTILLERY_VERSION} into ${CACHE} (once)…\n`);
-  execFileSync("npm", ["install", "--prefix", CACHE, "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", `artillery@${ARTILLERY_VERSION}`], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
-  });
-  return ARTILLERY;
-}
-
 /** `leakcheck …args --json`; resolves with the report (rejects with its error line). */
 function leakcheck(args, reportDir) {
   return new Promise((resolve, reject) => {
@@ -47,14 +31,6 @@ function leakcheck(args, reportDir) {
     });
   });
 }
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** CPU time (ms) of every process in group `pgid`, from /proc. */
 function groupCpuMs(pgid) {
@@ -92,29 +68,6 @@ async function startCluster() {
     rmSync(logDir, { recursive: true, force: true });
   };
   return { url: `http://127.0.0.1:${port}`, cpuMs: () => groupCpuMs(child.pid), stop };
-}
-
-/** The artillery script of normal-completion (start, 5 answers with acks, disconnect). */
-function artilleryScript(url, sessions, seconds) {
-  const answers = Array.from({ length: 5 }, (_, index) => ({
-    emit: { channel: "submit-answer", data: { sessionId: "{{ sessionId }}", questionIndex: index, answer: "heap snapshot baseline" } },
-    acknowledge: { match: { json: "$[0].ok", value: true } },
-  }));
-  return {
-    config: { target: url, socketio: { transports: ["websocket"] }, phases: [{ duration: seconds, arrivalCount: sessions }] },
-    scenarios: [
-      {
-        engine: "socketio",
-        flow: [
-          {
-            emit: { channel: "start-interview", data: { candidateId: "c-{{ $uuid }}", questionCount: 5 } },
-            acknowledge: { capture: { json: "$[0].sessionId", as: "sessionId" } },
-          },
-          ...answers,
-        ],
-      },
-    ],
-  };
 }
 
 /** Artillery against a fresh cluster: completed sessions/s (first to last counter) and the cluster's CPU per session. */
