@@ -36,6 +36,8 @@ describe("fail fast on a scenario that cannot work", () => {
     expect(result.code, result.stderr).toBe(3);
     expect(result.lines).toHaveLength(1);
     expect(result.lines[0]).toMatch(/refused the connection to http:\/\/127\.0\.0\.1:\d+\/chat: invalid token: the server's middleware refused the handshake: check the auth, query or headers/);
+    // Stopped before any scenario finished: stdout still says where the partial reports are.
+    expect(result.stdout).toMatch(/^partial reports: \S+\/report\.html /);
     expect(result.ms).toBeLessThan(15_000);
   });
 
