@@ -7,7 +7,7 @@ import { oneLine } from "../errors.js";
 import { formatBytes } from "../format.js";
 import type { HeapDiff } from "../heap/model.js";
 import { gaugeBudget, type Budget } from "../verdict/budget.js";
-import { callTrend, heapTrend, trendText, type HeapReading } from "../verdict/heap-trend.js";
+import { callTrend, heapTrend, overButSmall, trendText, type HeapReading } from "../verdict/heap-trend.js";
 import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
 import { abortable } from "./abortable.js";
 import type { Measurement } from "./measure.js";
@@ -18,16 +18,18 @@ import { SnapshotSeries } from "./snapshots.js";
 export interface ExtensionCheck {
   readings: HeapReading[];
   budgetBytes: number;
+  /** Growth in all under which the heap alone never fails (the budget's minGrowthBytes). */
+  floorBytes: number;
   /** Survivor groups the snapshots call leaks, when snapshots were read (undefined: none taken). */
   leakingGroups?: number;
   /** Of those, how many were seen over one interval only (baseline and one snapshot): growth not yet dated by round. */
   undatedLeaks?: number;
 }
 
-/** The heap interval alone straddles the budget: more rounds settle it as soon as it does not. */
-export function heapUnsure(readings: HeapReading[], budgetBytes: number): boolean {
+/** The heap alone cannot decide yet: its interval straddles the budget, or it is over with too little growth in all. More rounds settle it as soon as it can. */
+export function heapUndecided(readings: HeapReading[], budgetBytes: number, floorBytes: number): boolean {
   const trend = heapTrend(readings);
-  return trend !== undefined && callTrend(trend, budgetBytes) === "unsure";
+  return trend !== undefined && (callTrend(trend, budgetBytes) === "unsure" || overButSmall(trend, budgetBytes, floorBytes));
 }
 
 /** Why more rounds would settle the verdict, or undefined when they would not. */
@@ -37,6 +39,9 @@ export function whyMoreRounds(check: ExtensionCheck): string | undefined {
   const call = callTrend(trend, check.budgetBytes);
   const budget = `the budget of ${formatBytes(check.budgetBytes)} per session`;
   if (call === "unsure") return `the heap interval (${trendText(trend)}) straddled ${budget}`;
+  if (overButSmall(trend, check.budgetBytes, check.floorBytes) && !check.leakingGroups) {
+    return `the heap grew over ${budget} (${trendText(trend)}) but only ${formatBytes(Math.max(0, trend.growthBytes))} in all, under the ${formatBytes(check.floorBytes)} noise floor`;
+  }
   if (check.leakingGroups === undefined) return undefined;
   // A group counted as growing while the heap stays within budget may be a leak too small for
   // the heap to prove, or a cache still filling (the bundled server's 500 recent results after
@@ -115,6 +120,7 @@ export async function adaptRounds(input: AdaptInput): Promise<{ checked?: HeapDi
     return whyMoreRounds({
       readings: input.readings,
       budgetBytes: budget.heap.perSessionBytes,
+      floorBytes: budget.heap.minGrowthBytes,
       leakingGroups: leaking?.length,
       undatedLeaks: leaking?.filter((group) => group.growth && group.growth.rounds.filter((round) => round.sessions > 0).length < 2).length,
     });
@@ -123,12 +129,14 @@ export async function adaptRounds(input: AdaptInput): Promise<{ checked?: HeapDi
   if (why === undefined || overBudgetAlready(input)) return { checked, ran: input.ran };
   const limits = { ...input.limits, startedAt: Date.now() };
   // Only the heap interval in doubt: stop as soon as it no longer straddles the budget.
-  const heapOnly = whyMoreRounds({ readings: input.readings, budgetBytes: budget.heap.perSessionBytes }) !== undefined && !checked?.survivors.groups.some((group) => group.leak);
+  const heapOnly =
+    whyMoreRounds({ readings: input.readings, budgetBytes: budget.heap.perSessionBytes, floorBytes: budget.heap.minGrowthBytes }) !== undefined &&
+    !checked?.survivors.groups.some((group) => group.leak);
   const plan = extensionPlan(
     input.roundSize,
     input.ran,
     (done) => roomForRound(done, input.roundSize, limits),
-    () => !heapOnly || heapUnsure(input.readings, budget.heap.perSessionBytes),
+    () => !heapOnly || heapUndecided(input.readings, budget.heap.perSessionBytes, budget.heap.minGrowthBytes),
   );
   await input.runMore(plan);
   const extra = plan.ran.rounds - input.ran.rounds;

@@ -9,7 +9,7 @@ export interface Budget {
   /** Residual allowed per gauge; `*` covers gauges not named. */
   gauges: Record<string, number>;
   handles: { timers: number; sockets: number };
-  /** Heap fails when its 95 % interval per session is over perSessionBytes (issue 11); minGrowthBytes is the floor of growth in all only without an interval (one round). */
+  /** Heap fails when its 95 % interval per session is over perSessionBytes (issue 11) and it grew more than minGrowthBytes in all: less cannot be told from a structure still filling. */
   heap: { perSessionBytes: number; minGrowthBytes: number };
   /**
    * Heap snapshots: a group of objects allocated during the rounds and alive at the end

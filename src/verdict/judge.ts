@@ -6,7 +6,7 @@ import type { SurvivorGroup } from "../heap/model.js";
 import type { HeapPoint } from "../report-schema/scenario.js";
 import type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 import { DEFAULT_BUDGET, gaugeBudget, type Budget } from "./budget.js";
-import { callTrend, heapTrend, leastSquares, trendText, type HeapReading } from "./heap-trend.js";
+import { callTrend, heapTrend, leastSquares, trendText, type HeapReading, type TrendCall } from "./heap-trend.js";
 
 export type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
 export type { HeapPoint } from "../report-schema/scenario.js";
@@ -63,21 +63,22 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
     // With three rounds or more (baseline included): the slope's 95 % interval (issue 11).
     const trend = heapTrend(measurements.heap.readings ?? measurements.heap.points);
     const call = trend ? callTrend(trend, budget.heap.perSessionBytes) : undefined;
-    // Without one (one round: two points), as before: a slope that keeps pace with sessions,
-    // and real growth from baseline to final above the noise floor.
-    const overSlope = perSessionBytes > budget.heap.perSessionBytes;
+    // Growth in all under the floor never fails the heap on its own: a short run cannot tell a
+    // leak from a structure still filling (see overButSmall). Small leaks are the survivors'
+    // to find, by count; the adaptive rounds run on until the growth passes the floor.
     const quiet = underNoiseFloor(growthBytes, floor);
+    // Without an interval (one round: two points): a slope that keeps pace with sessions.
+    const overSlope = perSessionBytes > budget.heap.perSessionBytes;
+    // With one: over when all of it is above the budget and the later rounds keep the pace;
+    // when it straddles the budget (after any extra rounds), by the later rounds' pace.
+    const over = trend ? call === "over" || (call === "unsure" && trend.laterPerSessionBytes > budget.heap.perSessionBytes) : overSlope;
     heap = {
       baselineBytes: measurements.heap.baseline,
       finalBytes: measurements.heap.final,
       growthBytes,
       perSessionBytes: trend ? Math.round(trend.perSessionBytes) : perSessionBytes,
       budgetBytes: budget.heap.perSessionBytes,
-      // With an interval: over when all of it is above the budget and the later rounds keep the
-      // pace; when it still straddles the budget (after any extra rounds), by the later rounds' pace.
-      // Still straddling after any extra rounds (a tiny run: ±30 KB per session), the interval
-      // cannot decide: the later rounds' pace and the noise floor do, as without one.
-      pass: trend ? call === "within" || (call === "unsure" && (trend.laterPerSessionBytes <= budget.heap.perSessionBytes || quiet)) : !overSlope || quiet,
+      pass: !over || quiet,
       ...(trend && call
         ? {
             trend: {
@@ -90,14 +91,10 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
               text: trendText(trend),
             },
           }
-        : {
-            // Over the budget per session and still ok: the row must say why (issue 13).
-            ...(overSlope && quiet ? { note: noiseFloorNote(floor) } : {}),
-            noiseFloorBytes: floor,
-          }),
-      ...(call === "unsure" && trend && trend.laterPerSessionBytes > budget.heap.perSessionBytes && quiet
-        ? { note: `the interval straddles the budget; ${noiseFloorNote(floor)}`, noiseFloorBytes: floor }
         : {}),
+      // Over the budget per session and still ok: the row must say why (issue 13).
+      ...(over && quiet ? { note: quietNote(call, floor) } : {}),
+      noiseFloorBytes: floor,
     };
     if (!heap.pass) {
       const figure = heap.trend ? heap.trend.text : `${formatBytes(perSessionBytes)} per session`;
@@ -143,6 +140,13 @@ export function overallVerdict(scenarios: { verdict: Verdict }[], error: boolean
 /** Heap growth in all at or under `floorBytes` is V8's own noise after GC: never a heap leak nor a heap regression. */
 export function underNoiseFloor(growthBytes: number, floorBytes: number = DEFAULT_BUDGET.heap.minGrowthBytes): boolean {
   return growthBytes <= floorBytes;
+}
+
+/** Why a heap row over its budget per session is ok: its growth in all is under the floor. */
+function quietNote(call: TrendCall | undefined, floorBytes: number): string {
+  if (call === "unsure") return `the interval straddles the budget; ${noiseFloorNote(floorBytes)}`;
+  if (call === "over") return `over the budget per session, but ${noiseFloorNote(floorBytes)} in all: too little growth to tell a leak from a structure still filling`;
+  return noiseFloorNote(floorBytes);
 }
 
 /** What an ok heap row over its per-session budget says: `under the 1.0 MB noise floor`. */

@@ -11,16 +11,27 @@ const readings = (perSession: number, noise: number[] = [0, 0, 0, 0, 0]): HeapRe
 
 describe("more rounds", () => {
   it("when the heap interval straddles the budget, and not when it is clearly within or over", () => {
-    expect(whyMoreRounds({ readings: readings(1100, [0, 150_000, -150_000, 150_000, -100_000]), budgetBytes: 1024 })).toMatch(/^the heap interval \(\+[\d,]+ ± [\d,]+ B per session, 95 %\) straddled the budget of 1\.0 KB per session$/);
-    expect(whyMoreRounds({ readings: readings(100), budgetBytes: 1024, leakingGroups: 0 })).toBeUndefined();
-    expect(whyMoreRounds({ readings: readings(4000), budgetBytes: 1024, leakingGroups: 1 })).toBeUndefined();
+    expect(whyMoreRounds({ readings: readings(1100, [0, 150_000, -150_000, 150_000, -100_000]), budgetBytes: 1024, floorBytes: 1_048_576 })).toMatch(/^the heap interval \(\+[\d,]+ ± [\d,]+ B per session, 95 %\) straddled the budget of 1\.0 KB per session$/);
+    expect(whyMoreRounds({ readings: readings(100), budgetBytes: 1024, floorBytes: 1_048_576, leakingGroups: 0 })).toBeUndefined();
+    expect(whyMoreRounds({ readings: readings(4000), budgetBytes: 1024, floorBytes: 1_048_576, leakingGroups: 1 })).toBeUndefined();
   });
 
   it("when heap and survivors disagree, either way", () => {
-    expect(whyMoreRounds({ readings: readings(300), budgetBytes: 1024, leakingGroups: 1 })).toMatch(/^survivors grew with sessions while the heap interval .* was within/);
-    expect(whyMoreRounds({ readings: readings(4000), budgetBytes: 1024, leakingGroups: 0 })).toMatch(/^the heap grew over the budget .* while no survivor group did$/);
+    expect(whyMoreRounds({ readings: readings(300), budgetBytes: 1024, floorBytes: 1_048_576, leakingGroups: 1 })).toMatch(/^survivors grew with sessions while the heap interval .* was within/);
+    expect(whyMoreRounds({ readings: readings(4000), budgetBytes: 1024, floorBytes: 1_048_576, leakingGroups: 0 })).toMatch(/^the heap grew over the budget .* while no survivor group did$/);
     // Without snapshots there is nothing to disagree with.
-    expect(whyMoreRounds({ readings: readings(300), budgetBytes: 1024 })).toBeUndefined();
+    expect(whyMoreRounds({ readings: readings(300), budgetBytes: 1024, floorBytes: 1_048_576 })).toBeUndefined();
+  });
+
+  it("when the heap is over the budget with too little growth in all to call it, with or without snapshots", () => {
+    // 4 rounds of 50 sessions at 2 KB each: 400 KB in all, under the 1 MB floor.
+    const small = [0, 1, 2, 3, 4].map((round) => ({ round, sessions: round * 50, heapUsed: 8e6 + 2000 * round * 50 }));
+    const why = /^the heap grew over the budget of 1\.0 KB per session \(\+2,000 ± 0 B per session, 95 %\) but only 390\.6 KB in all, under the 1\.0 MB noise floor$/;
+    expect(whyMoreRounds({ readings: small, budgetBytes: 1024, floorBytes: 1_048_576 })).toMatch(why);
+    expect(whyMoreRounds({ readings: small, budgetBytes: 1024, floorBytes: 1_048_576, leakingGroups: 0 })).toMatch(why);
+    // A leaking survivor group decides on its own; growth past the floor is a heap leak as it stands.
+    expect(whyMoreRounds({ readings: small, budgetBytes: 1024, floorBytes: 1_048_576, leakingGroups: 1 })).toBeUndefined();
+    expect(whyMoreRounds({ readings: readings(2000), budgetBytes: 1024, floorBytes: 1_048_576 })).toBeUndefined();
   });
 
   it("runs rounds of the same size while they fit in --max-sessions and --max-duration", () => {
