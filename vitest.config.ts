@@ -1,13 +1,35 @@
 import { defineConfig } from "vitest/config";
 
-// Tests spawn real servers and measure heaps: run files one at a time so they
-// do not compete for the machine's two cores and skew each other's numbers.
+// Tests spawn real servers and judge their heaps. Two lanes run side by side, each one file
+// at a time: "verdicts" holds the files whose runs must pass a fixed server on its heap
+// figures (they must not share the machine with each other), "rest" holds everything else
+// (bad input, processes, reports, units), which waits on child processes more than it
+// computes. Two cores, two lanes: CI time near half of running all files in one line.
+const VERDICTS = [
+  "test/gate/gate.test.ts",
+  "test/gate/detect.test.ts",
+  "test/heap/leak-modes.test.ts",
+  "test/gate/soak.test.ts",
+  "test/gate/cluster.test.ts",
+  "test/gate/load.test.ts",
+  "test/gate/baseline.test.ts",
+  "test/gate/attach.test.ts",
+  "test/probe/attach.test.ts",
+  "test/examples/chat.test.ts",
+  "test/report/runs.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "verdicts", include: VERDICTS, fileParallelism: false } },
+      {
+        extends: true,
+        test: { name: "rest", include: ["test/**/*.test.ts"], exclude: VERDICTS, fileParallelism: false, globalSetup: ["test/support/global-setup.ts"] },
+      },
+    ],
   },
 });

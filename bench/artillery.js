@@ -14,16 +14,72 @@ const ARTILLERY_VERSION = "2.0.34";
 const CACHE = process.env.LEAKCHECK_BENCH_CACHE ?? path.join(os.homedir(), ".cache/leakcheck-bench/artillery");
 const BIN = path.join(CACHE, "node_modules/.bin/artillery");
 
-/** Installs artillery into the cache once (its postinstall scripts fetch browsers the socketio engine never uses). */
+const INSTALL_ARGS = ["--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", `artillery@${ARTILLERY_VERSION}`];
+// Its postinstall scripts fetch browsers the socketio engine never uses.
+const INSTALL_ENV = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
+// An install in the background holds this file (its pid) until the cache is in place.
+const LOCK = `${CACHE}.installing`;
+
+/** Installs artillery into the cache once. */
 export function ensureArtillery() {
   if (existsSync(BIN)) return BIN;
   mkdirSync(CACHE, { recursive: true });
   process.stderr.write(`installing artillery@${ARTILLERY_VERSION} into ${CACHE} (once)…\n`);
-  execFileSync("npm", ["install", "--prefix", CACHE, "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", `artillery@${ARTILLERY_VERSION}`], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" },
-  });
+  execFileSync("npm", ["install", "--prefix", CACHE, ...INSTALL_ARGS], { stdio: ["ignore", "ignore", "inherit"], env: INSTALL_ENV, timeout: 300_000 });
   return BIN;
+}
+
+/**
+ * Starts the install without waiting for it (the test suite does, so that ~1 min of npm
+ * overlaps other tests): into a folder of its own, moved into place when complete. Resolves
+ * with a function that stops it, or undefined when artillery is there already.
+ */
+export function installArtilleryInBackground() {
+  if (existsSync(BIN)) return undefined;
+  if (existsSync(LOCK)) {
+    if (alive(Number(readFileSync(LOCK, "utf8")))) return undefined;
+    rmSync(LOCK, { force: true }); // left by a run that was killed
+  }
+  const partial = `${CACHE}.partial-${process.pid}`;
+  mkdirSync(partial, { recursive: true });
+  const child = spawn("sh", ["-c", `npm install --prefix "$1" ${INSTALL_ARGS.join(" ")} && rm -rf "$2" && mv "$1" "$2"`, "sh", partial, CACHE], {
+    stdio: "ignore",
+    env: INSTALL_ENV,
+    detached: true,
+  });
+  writeFileSync(LOCK, String(child.pid));
+  const done = new Promise((resolve) => child.once("exit", resolve)).then(() => {
+    rmSync(LOCK, { force: true });
+    rmSync(partial, { recursive: true, force: true });
+  });
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+    await done;
+  };
+}
+
+/** Artillery's binary: waits for an install in the background (up to `timeoutMs`), else installs now. */
+export async function artilleryWhenReady(timeoutMs = 300_000) {
+  const until = Date.now() + timeoutMs;
+  while (existsSync(LOCK) && !existsSync(BIN) && Date.now() < until && alive(Number(readFileSync(LOCK, "utf8")))) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return ensureArtillery();
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function freePort() {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureArtillery } from "../support/artillery.js";
+import { artilleryWhenReady } from "../support/artillery.js";
 import { FIXTURES, removeDir, runCli, tempReportDir } from "../support/cli.js";
 import { TreeWatcher } from "../support/processes.js";
 
@@ -77,7 +77,7 @@ describe("--load with artillery (socketio engine)", () => {
   const env = { ARTILLERY_DISABLE_TELEMETRY: "true" };
 
   it("fails the seed's leak naming activeSessions and passes the fixed server", async () => {
-    const artillery = ensureArtillery();
+    const artillery = await artilleryWhenReady();
     // Artillery takes ~10-15 s a run (start-up, and the flush of its 10 s report period): one
     // round each; the leak needs no warm-up to show in the gauges, the fixed server does for its heap.
     const load = `${artillery} run --quiet ${yml}`;
