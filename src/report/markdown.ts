@@ -39,9 +39,12 @@ export function renderMarkdown(report: RunReport): string {
   lines.push("");
 
   for (const scenario of report.scenarios) {
-    if (scenario.reasons.length === 0) continue;
+    // The table's failed sessions are the judged ones; the warm-up's are said here, apart.
+    const warmupFailed = scenario.load.warmupFailed ?? 0;
+    if (scenario.reasons.length === 0 && warmupFailed === 0) continue;
     lines.push(`**${escapeText(scenario.name)}**`, "");
     for (const reason of scenario.reasons) lines.push(`- ${escapeText(reason)}`);
+    if (warmupFailed > 0) lines.push(`- ${warmupFailed.toLocaleString("en-US")} of ${scenario.settings.warmup.toLocaleString("en-US")} warm-up sessions failed too (not judged)`);
     lines.push("");
   }
 

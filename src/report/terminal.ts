@@ -8,6 +8,7 @@ import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { chalkFor } from "./color.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { failedSessionsText } from "./failed-sessions.js";
 import { unfinishedScenarios } from "./json.js";
 
 /** One scenario's table and its reasons; colours from `chalk` (none when it has level 0). */
@@ -55,7 +56,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
   const lines = [
     `${chalk.bold(result.name)}  ${verdictText[result.verdict]}  ${chalk.dim(
       `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ` +
-        `${load.failed} failed · ${load.errorAcks} protocol errors · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
+        `${failedSessionsText(load)} · ${load.errorAcks} protocol errors · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
     )}`,
     table.toString(),
   ];
