@@ -10,6 +10,7 @@ import { chalkFor } from "./color.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { failedSessionsText } from "./failed-sessions.js";
 import { unfinishedScenarios } from "./json.js";
+import { scenarioCountsText } from "./run-summary.js";
 
 /** One scenario's table and its reasons; colours from `chalk` (none when it has level 0). */
 export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = chalkFor(process.stdout)): string {
@@ -69,12 +70,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
 /** The whole run: every scenario, then the verdict line and where the reports are. */
 export function renderRun(report: RunReport, chalk: ChalkInstance = chalkFor(process.stdout)): string {
   const parts = report.scenarios.map((scenario) => renderScenario(scenario, chalk));
-  const counts = { pass: 0, fail: 0, error: 0 };
-  for (const scenario of report.scenarios) counts[scenario.verdict]++;
-  const summary =
-    `${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"}: ${counts.pass} passed, ${counts.fail} leaked` +
-    (counts.error ? `, ${counts.error} errored` : "") +
-    ` · seed ${report.seed} · ${formatDuration(report.durationMs)}`;
+  const summary = `${scenarioCountsText(report)} · seed ${report.seed} · ${formatDuration(report.durationMs)}`;
   const headline =
     report.verdict === "pass"
       ? chalk.green.bold("PASS: no leaks within budget")
