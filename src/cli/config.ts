@@ -6,9 +6,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
-import { parseDuration } from "../duration.js";
 import { describeFsError, describeIssue, oneLine, UsageError } from "../errors.js";
 import { checkBudget, type BudgetFile } from "../verdict/budget.js";
+import type { SettingRule } from "./parsers.js";
+import { RUN_SETTINGS, TIMEOUT_SETTINGS } from "./run-settings.js";
 
 export const CONFIG_NAMES = ["leakcheck.config.json", "leakcheck.config.js", "leakcheck.config.mjs", "leakcheck.config.ts"] as const;
 
@@ -18,30 +19,23 @@ const urlPath = (example: string) => {
   const message = `must be a URL path starting with / and without spaces, like ${example}`;
   return z.string({ error: message }).regex(/^\/\S*$/, { error: message });
 };
-const whole = (min: number, max: number) => {
-  const message = `must be a whole number from ${min} to ${max.toLocaleString("en-US")}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
-};
-const durationField = (minMs: number, maxMs: number) => {
-  const message = `must be a duration like "500ms", "15s" or "10m" (or a number of milliseconds) from ${minMs} ms to ${maxMs.toLocaleString("en-US")} ms`;
-  return z
-    .union([z.number(), z.string()], { error: message })
-    .transform((value, context) => {
-      const ms = typeof value === "number" ? value : parseDuration(value);
-      if (ms === undefined || !Number.isFinite(ms) || ms < minMs || ms > maxMs) {
-        context.addIssue({ code: "custom", message });
-        return z.NEVER;
-      }
-      return Math.round(ms);
-    });
-};
+// The numeric settings are read by the flags' own rules (run-settings.ts): one validation, said one way.
+const setting = (rule: SettingRule) =>
+  z.unknown().transform((value, context) => {
+    const read = rule.read(value);
+    if (read === undefined) {
+      context.addIssue({ code: "custom", message: rule.text });
+      return z.NEVER;
+    }
+    return read;
+  });
 const timeoutsShape = {
-  ready: durationField(100, 600_000),
-  settle: durationField(0, 3_600_000),
-  session: durationField(100, 3_600_000),
-  round: durationField(1000, 86_400_000),
-  probe: durationField(100, 600_000),
-  ack: durationField(10, 600_000),
+  ready: setting(TIMEOUT_SETTINGS.ready),
+  settle: setting(TIMEOUT_SETTINGS.settle),
+  session: setting(TIMEOUT_SETTINGS.session),
+  round: setting(TIMEOUT_SETTINGS.round),
+  probe: setting(TIMEOUT_SETTINGS.probe),
+  ack: setting(TIMEOUT_SETTINGS.ack),
 };
 const configShape = {
   server: text('a command that starts the server, like "npm start"'),
@@ -57,10 +51,13 @@ const configShape = {
     error: 'must be the path of a budget JSON file, or a budget object like {"gauges": {"*": 0}}',
   }),
   timeouts: z.object(timeoutsShape, { error: 'must be an object like {"ready": "15s", "settle": "30s"}' }).partial().strict(),
-  sessions: whole(1, 1_000_000),
-  concurrency: whole(1, 15_000),
-  rounds: whole(1, 100),
-  warmup: whole(0, 1_000_000),
+  sessions: setting(RUN_SETTINGS.sessions),
+  concurrency: setting(RUN_SETTINGS.concurrency),
+  rounds: setting(RUN_SETTINGS.rounds),
+  warmup: setting(RUN_SETTINGS.warmup),
+  maxSessions: setting(RUN_SETTINGS.maxSessions),
+  maxDuration: setting(RUN_SETTINGS.maxDuration),
+  allocationSites: z.boolean({ error: "must be true or false" }),
   reportDir: text("a folder for the run folders"),
 };
 const configSchema = z
@@ -91,6 +88,10 @@ export interface ProjectConfig {
   concurrency?: number;
   rounds?: number;
   warmup?: number;
+  maxSessions?: number;
+  /** Milliseconds. */
+  maxDuration?: number;
+  allocationSites?: boolean;
   /** Absolute. */
   reportDir?: string;
 }
@@ -155,6 +156,9 @@ export async function readConfigFile(file: string, cwd = process.cwd()): Promise
     concurrency: config.concurrency,
     rounds: config.rounds,
     warmup: config.warmup,
+    maxSessions: config.maxSessions,
+    maxDuration: config.maxDuration,
+    allocationSites: config.allocationSites,
     reportDir: config.reportDir === undefined ? undefined : path.resolve(dir, config.reportDir),
   };
 }

@@ -10,28 +10,56 @@ export function shownArgument(value: string): string {
   return value === "" ? '""' : `\`${value}\``;
 }
 
+/**
+ * What a numeric setting must be, said one way for its flag and its config file key
+ * (`text`: "must be a whole number from 1 to 100"); `read` gives the value, or undefined
+ * when it breaks the rule.
+ */
+export interface SettingRule {
+  text: string;
+  read(value: unknown): number | undefined;
+}
+
+/** A whole number in [min, max]: a number, or digits as typed on the command line. */
+export function wholeRule(min: number, max: number): SettingRule {
+  return {
+    text: `must be a whole number from ${min} to ${max.toLocaleString("en-US")}`,
+    read(value) {
+      if (typeof value === "string" && !/^\s*\d+\s*$/.test(value)) return undefined;
+      const number = typeof value === "string" ? Number(value) : value;
+      return typeof number === "number" && Number.isSafeInteger(number) && number >= min && number <= max ? number : undefined;
+    },
+  };
+}
+
+/** A duration in [minMs, maxMs]: `500ms`, `15s`, `10m`, `1h`, or a number of milliseconds. */
+export function durationRule(minMs: number, maxMs: number): SettingRule {
+  return {
+    text: `must be a duration from ${durationBound(minMs)} to ${durationBound(maxMs)}, like 500ms, 15s or 10m`,
+    read(value) {
+      const ms = typeof value === "string" ? parseDuration(value) : typeof value === "number" && Number.isFinite(value) ? Math.round(value) : undefined;
+      return ms !== undefined && ms >= minMs && ms <= maxMs ? ms : undefined;
+    },
+  };
+}
+
+/** The option's value parser for a rule: a bad value is exit 2, shown with the rule. */
+export function ruled(option: string, rule: SettingRule) {
+  return (value: string): number => {
+    const read = rule.read(value);
+    if (read === undefined) throw new InvalidArgumentError(`${option} ${rule.text}, got ${shownArgument(value)}`);
+    return read;
+  };
+}
+
 /** A whole number in [min, max]. */
 export function wholeNumber(option: string, min: number, max: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(`${option} must be a whole number from ${min} to ${max.toLocaleString("en-US")}, got ${shownArgument(value)}`);
-    }
-    return number;
-  };
+  return ruled(option, wholeRule(min, max));
 }
 
 /** A duration (500ms, 15s, 10m, 1h, or bare milliseconds) in [minMs, maxMs]. */
 export function duration(option: string, minMs: number, maxMs: number) {
-  return (value: string): number => {
-    const ms = parseDuration(value);
-    if (ms === undefined || ms < minMs || ms > maxMs) {
-      throw new InvalidArgumentError(
-        `${option} must be a duration from ${durationBound(minMs)} to ${durationBound(maxMs)}, like 500ms, 15s or 10m, got ${shownArgument(value)}`,
-      );
-    }
-    return ms;
-  };
+  return ruled(option, durationRule(minMs, maxMs));
 }
 
 /** A range bound the way it would be typed: 0, 100ms, 1s, 10m, 24h. */

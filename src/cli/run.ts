@@ -18,7 +18,8 @@ import "../server-under-test/leftovers.js";
 import "../server-under-test/process-tree.js";
 import { expandRequests } from "../scenario/loader.js";
 import { loadProjectConfig, type ProjectConfig } from "./config.js";
-import { collect, command, duration, httpPath, leakMode, loadCommand, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
+import { collect, command, duration, httpPath, leakMode, loadCommand, ruled, serverUrl, snapshotMode, wholeNumber } from "./parsers.js";
+import { RUN_SETTINGS, TIMEOUT_SETTINGS } from "./run-settings.js";
 
 interface RawRunOptions {
   sessions?: number;
@@ -71,17 +72,17 @@ export function registerRun(program: Command): void {
       "[scenario...]",
       "bundled scenario names, files in the project's scenarios folder, paths to scenario files, or all; none: the project's scenarios",
     )
-    .option("--sessions <n>", "sessions per scenario (after warm-up)", wholeNumber("--sessions", 1, 1_000_000))
-    .option("--concurrency <n>", "sessions in flight at once", wholeNumber("--concurrency", 1, 15_000))
-    .option("--rounds <n>", "rounds per scenario; heap is measured after each", wholeNumber("--rounds", 1, 100))
-    .option("--warmup <n>", "sessions before the baseline", wholeNumber("--warmup", 0, 1_000_000))
+    .option("--sessions <n>", "sessions per scenario (after warm-up)", ruled("--sessions", RUN_SETTINGS.sessions))
+    .option("--concurrency <n>", "sessions in flight at once", ruled("--concurrency", RUN_SETTINGS.concurrency))
+    .option("--rounds <n>", "rounds per scenario; heap is measured after each", ruled("--rounds", RUN_SETTINGS.rounds))
+    .option("--warmup <n>", "sessions before the baseline", ruled("--warmup", RUN_SETTINGS.warmup))
     .option(
       "--duration <duration>",
       "soak: keep running rounds of sessions/rounds sessions until this long has passed (e.g. 10m), then judge; per scenario",
       duration("--duration", 1000, 86_400_000),
     )
-    .option("--max-sessions <n>", "when the verdict is uncertain, more rounds may run up to this many sessions per scenario (default twice --sessions)", wholeNumber("--max-sessions", 1, 10_000_000))
-    .option("--max-duration <duration>", "…and for at most this long after the planned rounds (default no limit but --max-sessions)", duration("--max-duration", 0, 86_400_000))
+    .option("--max-sessions <n>", "when the verdict is uncertain, more rounds may run up to this many sessions per scenario (default twice --sessions)", ruled("--max-sessions", RUN_SETTINGS.maxSessions))
+    .option("--max-duration <duration>", "…and for at most this long after the planned rounds (default no limit but --max-sessions)", ruled("--max-duration", RUN_SETTINGS.maxDuration))
     .option("--allocation-sites", "record allocation stacks in the server (costs server CPU per allocation) to say where leaking objects were allocated")
     .option("--seed <n>", "seed for the scenarios' random choices (printed; replays a run)", wholeNumber("--seed", 0, 2 ** 32 - 1))
     .addOption(new Option("--server <command>", "run this server command instead of the bundled server").argParser(command).conflicts("url"))
@@ -107,11 +108,11 @@ export function registerRun(program: Command): void {
     )
     .option("--json", "print the report as JSON on stdout, nothing else there")
     .option("--quiet", "no progress on stderr")
-    .option("--ready-timeout <duration>", "how long the server may take to answer", duration("--ready-timeout", 100, 600_000), RUN_DEFAULTS.readyTimeoutMs)
-    .option("--settle-timeout <duration>", "how long to wait for gauges to come back", duration("--settle-timeout", 0, 3_600_000), RUN_DEFAULTS.settleTimeoutMs)
-    .option("--session-timeout <duration>", "longest one session may take", duration("--session-timeout", 100, 3_600_000), RUN_DEFAULTS.sessionTimeoutMs)
-    .option("--round-timeout <duration>", "longest one round of sessions may take", duration("--round-timeout", 1000, 86_400_000), RUN_DEFAULTS.roundTimeoutMs)
-    .option("--probe-timeout <duration>", "longest a GC or metrics request may take", duration("--probe-timeout", 100, 600_000), RUN_DEFAULTS.probeTimeoutMs)
+    .option("--ready-timeout <duration>", "how long the server may take to answer", ruled("--ready-timeout", TIMEOUT_SETTINGS.ready), RUN_DEFAULTS.readyTimeoutMs)
+    .option("--settle-timeout <duration>", "how long to wait for gauges to come back", ruled("--settle-timeout", TIMEOUT_SETTINGS.settle), RUN_DEFAULTS.settleTimeoutMs)
+    .option("--session-timeout <duration>", "longest one session may take", ruled("--session-timeout", TIMEOUT_SETTINGS.session), RUN_DEFAULTS.sessionTimeoutMs)
+    .option("--round-timeout <duration>", "longest one round of sessions may take", ruled("--round-timeout", TIMEOUT_SETTINGS.round), RUN_DEFAULTS.roundTimeoutMs)
+    .option("--probe-timeout <duration>", "longest a GC or metrics request may take", ruled("--probe-timeout", TIMEOUT_SETTINGS.probe), RUN_DEFAULTS.probeTimeoutMs)
     .option(
       "--metrics-path <path>",
       "the server's metrics endpoint (default /api/metrics when the server has one; without one, Socket.IO's counts and leakcheck/gauges from the probe)",
@@ -122,7 +123,7 @@ export function registerRun(program: Command): void {
     .option("--gauge <name>", "judge only this metrics field (repeatable)", collect)
     .option("--port <n>", "port for the spawned server (default: a free one)", wholeNumber("--port", 1, 65_535))
     .option("--socketio-path <path>", "the server's Socket.IO path", httpPath("--socketio-path"), RUN_DEFAULTS.socketIoPath)
-    .option("--ack-timeout <duration>", "longest a client waits for an acknowledgement", duration("--ack-timeout", 10, 600_000), RUN_DEFAULTS.ackTimeoutMs)
+    .option("--ack-timeout <duration>", "longest a client waits for an acknowledgement", ruled("--ack-timeout", TIMEOUT_SETTINGS.ack), RUN_DEFAULTS.ackTimeoutMs)
     .option("--ca <file>", "for an https --url: the CA certificate (PEM) the server's certificate is checked against")
     .option("--insecure", "for an https --url: accept any certificate (self-signed, wrong name)")
     .option("--http-load", "load the HTTP endpoints with autocannon in every scenario")
@@ -224,6 +225,9 @@ function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, give
   merged.concurrency ??= config.concurrency;
   merged.rounds ??= config.rounds;
   merged.warmup ??= config.warmup;
+  merged.maxSessions ??= config.maxSessions;
+  merged.maxDuration ??= config.maxDuration;
+  merged.allocationSites ??= config.allocationSites;
   merged.gauge ??= config.gauges;
   merged.readyPath ??= config.readyPath;
   if (raw.budget === undefined && config.budget !== undefined) {

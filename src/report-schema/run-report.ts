@@ -27,6 +27,11 @@ export const runTimingsSchema = object({
 export type RunTimings = z.infer<typeof runTimingsSchema>;
 
 export const runFileSchema = object({ name: str, bytes: num });
+
+/** What stopped a run early: fail-fast (a scenario's first sessions all failed), Ctrl-C or a signal, any other error. */
+export const STOP_CAUSES = ["fail-fast", "interrupted", "error"] as const;
+export const stopCauseSchema = z.enum(STOP_CAUSES, { error: `must be one of ${STOP_CAUSES.join(", ")}` });
+export type StopCause = z.infer<typeof stopCauseSchema>;
 export type RunFile = z.infer<typeof runFileSchema>;
 
 export const runReportShape = {
@@ -39,6 +44,8 @@ export const runReportShape = {
   planned: list(str),
   /** Partial reports only: the scenario that was running when the run stopped (or, while the run goes, when the report was written). */
   stoppedDuring: str.optional(),
+  /** A run that stopped before its end: what stopped it (`error` holds the message). Absent while it goes, and in reports written before it was recorded. */
+  stoppedBy: stopCauseSchema.optional(),
   seed: num,
   startedAt: str,
   /** Set when the run ended, however it ended; absent while it is still going. */

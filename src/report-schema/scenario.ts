@@ -84,9 +84,13 @@ export const scenarioSettingsSchema = object({
 export type ScenarioSettings = z.infer<typeof scenarioSettingsSchema>;
 
 export const loadSummarySchema = object({
+  /** Sessions started and finished, the warm-up's included. */
   started: count,
   finished: count,
+  /** Sessions that failed after the warm-up: among the `sessions` judged, the ones the judge's "N of M sessions failed" counts. */
   failed: count,
+  /** Warm-up sessions that failed (not judged). Absent in reports written before it was counted, whose `failed` counted them too. */
+  warmupFailed: count.optional(),
   peakClients: count,
   acks: count,
   errorAcks: count,

@@ -7,6 +7,7 @@ import type { HeapDiff } from "../heap/model.js";
 import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
+import { failedSessionsText } from "./failed-sessions.js";
 import { externalLoadTable, processesTable } from "./html-processes.js";
 import { buildTimeline } from "./timeline.js";
 import { GC_COLOR, heapAxisIsZoomed, renderTimelineSvg, seriesColors } from "./timeline-svg.js";
@@ -101,7 +102,7 @@ function loadFacts(scenario: ScenarioResult): string {
     .map(([phase, ms]) => `${phase} ${formatDuration(ms ?? 0)}`)
     .join(" · ");
   const lines = [
-    `${load.started.toLocaleString("en-US")} sessions started (with warm-up), ${load.finished.toLocaleString("en-US")} finished, ${load.failed} failed, ${load.errorAcks} protocol errors · ` +
+    `${load.started.toLocaleString("en-US")} sessions started (with warm-up), ${load.finished.toLocaleString("en-US")} finished, ${failedSessionsText(load)}, ${load.errorAcks} protocol errors · ` +
       `${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ${load.httpRequests.toLocaleString("en-US")} HTTP requests`,
     `ack latency p50 ${load.ackLatencyMs.p50} ms, p95 ${load.ackLatencyMs.p95} ms, p99 ${load.ackLatencyMs.p99} ms, max ${load.ackLatencyMs.max} ms · ` +
       `CPU per session: driver ${load.driverCpuMsPerSession} ms, server ${load.serverCpuMsPerSession ?? "n/a"} ms`,

@@ -9,6 +9,7 @@ import { escapeHtml } from "./escape-html.js";
 import { badge, scenarioSection, VERDICT_LABEL } from "./html-scenario.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { unfinishedScenarios } from "./json.js";
+import { scenarioCountsText } from "./run-summary.js";
 
 const HEADLINE: Record<Verdict, string> = {
   pass: "PASS: no leaks within budget",
@@ -81,10 +82,8 @@ export function renderHtml(report: RunReport): string {
 }
 
 function verdictBanner(report: RunReport): string {
-  const counts = { pass: 0, fail: 0, error: 0 };
-  for (const scenario of report.scenarios) counts[scenario.verdict]++;
   const facts = [
-    `${report.scenarios.length} of ${report.planned.length} scenario${report.planned.length === 1 ? "" : "s"} judged: ${counts.pass} passed, ${counts.fail} leaked, ${counts.error} errored`,
+    scenarioCountsText(report),
     `seed ${report.seed}`,
     formatDuration(report.durationMs),
     `leakcheck ${report.versions.leakcheck} · node ${report.versions.node} · socket.io ${report.versions.socketIo}`,

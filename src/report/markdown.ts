@@ -7,6 +7,7 @@ import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { unfinishedScenarios } from "./json.js";
+import { scenarioCountsText, STOPPED_HOW } from "./run-summary.js";
 
 export const MARKDOWN_VERDICT: Record<Verdict, string> = {
   pass: "✅ PASS",
@@ -35,17 +36,21 @@ export function renderMarkdown(report: RunReport): string {
     "|---|---|--:|--:|---|--:|--:|--:|",
   );
   for (const scenario of report.scenarios) lines.push(scenarioRow(scenario));
-  for (const { name, started } of unfinishedScenarios(report)) lines.push(`| ${cell(name)} | ⏹ ${started ? "stopped" : "not run"} | | | | | | |`);
+  for (const { name, started } of unfinishedScenarios(report)) lines.push(`| ${cell(name)} | ${started ? stoppedVerdict(report) : "⏹ not run"} | | | | | | |`);
   lines.push("");
 
   for (const scenario of report.scenarios) {
-    if (scenario.reasons.length === 0) continue;
+    // The table's failed sessions are the judged ones; the warm-up's are said here, apart.
+    const warmupFailed = scenario.load.warmupFailed ?? 0;
+    if (scenario.reasons.length === 0 && warmupFailed === 0) continue;
     lines.push(`**${escapeText(scenario.name)}**`, "");
     for (const reason of scenario.reasons) lines.push(`- ${escapeText(reason)}`);
+    if (warmupFailed > 0) lines.push(`- ${warmupFailed.toLocaleString("en-US")} of ${scenario.settings.warmup.toLocaleString("en-US")} warm-up sessions failed too (not judged)`);
     lines.push("");
   }
 
   const facts = [
+    escapeText(scenarioCountsText(report)),
     `seed ${report.seed}`,
     `leakcheck ${report.versions.leakcheck}`,
     `node ${report.versions.node}`,
@@ -55,6 +60,12 @@ export function renderMarkdown(report: RunReport): string {
   if (report.reportDir) facts.push(`full report: \`${code(`${report.reportDir}/${REPORT_FILES.html}`)}\``);
   lines.push(`<sub>${facts.join(" · ")}</sub>`, "");
   return lines.join("\n");
+}
+
+/** The verdict cell of the scenario a run stopped on: fail-fast or an error is an error, not just a stop. */
+function stoppedVerdict(report: RunReport): string {
+  if (report.stoppedBy === "fail-fast" || report.stoppedBy === "error") return `⚠️ ${STOPPED_HOW[report.stoppedBy].replace(/:.*/, "")}`;
+  return "⏹ stopped";
 }
 
 function scenarioRow(scenario: ScenarioResult): string {

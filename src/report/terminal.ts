@@ -8,7 +8,9 @@ import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { chalkFor } from "./color.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
+import { failedSessionsText } from "./failed-sessions.js";
 import { unfinishedScenarios } from "./json.js";
+import { scenarioCountsText } from "./run-summary.js";
 
 /** One scenario's table and its reasons; colours from `chalk` (none when it has level 0). */
 export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = chalkFor(process.stdout)): string {
@@ -55,7 +57,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
   const lines = [
     `${chalk.bold(result.name)}  ${verdictText[result.verdict]}  ${chalk.dim(
       `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ` +
-        `${load.failed} failed · ${load.errorAcks} protocol errors · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
+        `${failedSessionsText(load)} · ${load.errorAcks} protocol errors · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
     )}`,
     table.toString(),
   ];
@@ -68,12 +70,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
 /** The whole run: every scenario, then the verdict line and where the reports are. */
 export function renderRun(report: RunReport, chalk: ChalkInstance = chalkFor(process.stdout)): string {
   const parts = report.scenarios.map((scenario) => renderScenario(scenario, chalk));
-  const counts = { pass: 0, fail: 0, error: 0 };
-  for (const scenario of report.scenarios) counts[scenario.verdict]++;
-  const summary =
-    `${report.scenarios.length} scenario${report.scenarios.length === 1 ? "" : "s"}: ${counts.pass} passed, ${counts.fail} leaked` +
-    (counts.error ? `, ${counts.error} errored` : "") +
-    ` · seed ${report.seed} · ${formatDuration(report.durationMs)}`;
+  const summary = `${scenarioCountsText(report)} · seed ${report.seed} · ${formatDuration(report.durationMs)}`;
   const headline =
     report.verdict === "pass"
       ? chalk.green.bold("PASS: no leaks within budget")

@@ -62,7 +62,9 @@ export function loadDriver(
 export interface LoadCounts {
   started: number;
   finished: number;
+  /** After the warm-up: the sessions judged. */
   failed: number;
+  warmupFailed: number;
   peakClients: number;
   acks: number;
   errorAcks: number;
@@ -71,11 +73,12 @@ export interface LoadCounts {
   failures: { message: string; count: number }[];
 }
 
-export function loadCounts(stats: LoadStats): LoadCounts {
+export function loadCounts(stats: LoadStats, warmupFailed: number): LoadCounts {
   return {
     started: stats.sessionsStarted,
     finished: stats.sessionsFinished,
-    failed: stats.sessionsFailed,
+    failed: stats.sessionsFailed - warmupFailed,
+    warmupFailed,
     peakClients: stats.peakClients,
     acks: stats.acks,
     errorAcks: stats.errorAcks,

@@ -9,8 +9,9 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { oneLine } from "../errors.js";
-import { REPORT_SCHEMA_VERSION, type RunReport, type RunTimings } from "../report-schema/run-report.js";
+import { InterruptedError, oneLine } from "../errors.js";
+import { FailFastError } from "../load/fail-fast.js";
+import { REPORT_SCHEMA_VERSION, type RunReport, type RunTimings, type StopCause } from "../report-schema/run-report.js";
 import { overallVerdict } from "../verdict/judge.js";
 import { loadScenarios } from "../scenario/loader.js";
 import { budgetFor, readBudgetFile } from "../verdict/budget.js";
@@ -41,6 +42,7 @@ const STILL_RUNNING =
 interface ReportState {
   partial: boolean;
   error?: string;
+  stoppedBy?: StopCause;
   finished: boolean;
 }
 
@@ -78,6 +80,7 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
     error: state.error,
     planned,
     stoppedDuring: state.partial ? running : undefined,
+    stoppedBy: state.stoppedBy,
     seed: options.seed,
     startedAt: new Date(started).toISOString(),
     finishedAt: state.finished ? new Date().toISOString() : undefined,
@@ -118,7 +121,7 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
       await hooks.emit({ type: "scenario-end", scenario: result.name, verdict: result.verdict, ms: result.durationMs, result });
     }
   } catch (error) {
-    const partial = await report({ partial: true, error: oneLine(error), finished: true });
+    const partial = await report({ partial: true, error: oneLine(error), stoppedBy: stopCause(error), finished: true });
     try {
       await hooks.emit({ type: "run-end", report: partial });
     } catch (writeError) {
@@ -130,6 +133,12 @@ export async function runLeakcheck(options: RunOptions, hooks: RunHooks): Promis
   const final = await report({ partial: false, finished: true });
   await hooks.emit({ type: "run-end", report: final });
   return final;
+}
+
+/** What stopped the run, for the reports' summary: a run stopped by fail-fast stopped on errors, and must not read like one that found none. */
+function stopCause(error: unknown): StopCause {
+  if (error instanceof FailFastError) return "fail-fast";
+  return error instanceof InterruptedError ? "interrupted" : "error";
 }
 
 function describeTarget(target: TargetChoice): string {

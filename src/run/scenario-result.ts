@@ -105,6 +105,7 @@ export function buildScenarioResult(facts: ScenarioFacts): ScenarioResult {
       started: facts.load.started,
       finished: facts.load.finished,
       failed: facts.load.failed,
+      warmupFailed: facts.load.warmupFailed,
       peakClients: facts.load.peakClients,
       acks: facts.load.acks,
       errorAcks: facts.load.errorAcks,

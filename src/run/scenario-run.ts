@@ -279,7 +279,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       target: target.description,
       settings: plan.kind === "soak" ? { ...settings, durationMs: options.durationMs } : settings,
       verdict,
-      load: loadCounts(stats),
+      load: loadCounts(stats, warmupFailed),
       drivingMs: rounds.drivingMs,
       loadMs: rounds.loadMs,
       driverCpuMs: rounds.driverCpuMs,

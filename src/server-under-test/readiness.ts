@@ -2,8 +2,8 @@
 // Most apps have no metrics endpoint: by default a server is ready when its port accepts
 // a Socket.IO handshake (or answers the metrics path); --ready-path names a path instead.
 
-import { RunError } from "../errors.js";
-import { httpGet, requestModule, type TlsOptions } from "./metrics.js";
+import { RunError, UsageError } from "../errors.js";
+import { httpGet, parseMetrics, requestModule, type TlsOptions } from "./metrics.js";
 
 export interface Readiness {
   /** --ready-path: this path answering 2xx is readiness, nothing else. */
@@ -36,6 +36,9 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
   const deadline = Date.now() + timeoutMs;
   const pathUrl = new URL(readiness.readyPath ?? readiness.metricsPath, baseUrl).href;
   const handshake = readiness.readyPath === undefined && !readiness.metricsPathGiven;
+  // Ready when the metrics path the user named answers: any other answer from a server that
+  // answers HTTP at all means the path is wrong, and waiting out --ready-timeout would not fix it.
+  const byMetricsPath = readiness.readyPath === undefined && readiness.metricsPathGiven;
   let lastProblem = "no answer";
   let lastHandshake = "no answer";
   // Refused every time: nothing listens there (a server that ignores $PORT, or none at all).
@@ -60,10 +63,12 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
         }
       }
       try {
-        const { status } = await httpGet(pathUrl, wait(), readiness.tls);
-        if (status >= 200 && status < 300) return;
-        lastProblem = `status ${status}`;
+        const answer = await httpGet(pathUrl, wait(), readiness.tls);
+        if (byMetricsPath && answer.status !== 503) return checkMetricsAnswer(pathUrl, readiness.metricsPath, answer, attached);
+        if (answer.status >= 200 && answer.status < 300) return;
+        lastProblem = `status ${answer.status}`;
       } catch (error) {
+        if (error instanceof UsageError) throw error;
         lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
       }
       if (!/ECONNREFUSED/.test(lastProblem)) onlyRefused = false;
@@ -153,12 +158,40 @@ function closeSession(url: string, timeoutMs: number, tls?: TlsOptions): Promise
 }
 
 /**
- * Whether the server has the metrics endpoint: always when it was asked for (a bad one is
- * an error later, naming it); otherwise when the default path answers 2xx. A 404 (most
- * apps) means none: the gauges are then Socket.IO's counts and the app's, from the probe.
+ * The answer at the metrics path the user named, checked once the server answers: 2xx and a
+ * JSON object, or a UsageError (exit 2: the option is wrong, the server is up) naming the
+ * path, what came back, and the two ways out. A 503 is the one answer not judged here:
+ * it is how a server says "not yet", so readiness keeps waiting for it.
  */
-export async function hasMetricsEndpoint(baseUrl: string, readiness: Readiness, timeoutMs: number): Promise<boolean> {
-  if (readiness.metricsPathGiven) return true;
+export function checkMetricsAnswer(url: string, metricsPath: string, answer: { status: number; text: string }, attached: boolean): void {
+  let got: string | undefined = answer.status < 200 || answer.status > 299 ? `answered ${answer.status}` : undefined;
+  if (got === undefined) {
+    try {
+      parseMetrics(answer.text, url);
+    } catch {
+      got = `answered ${answer.status} with ${JSON.stringify(answer.text.slice(0, 40))}${answer.text.length > 40 ? "…" : ""}, not a JSON object of counts`;
+    }
+  }
+  if (got === undefined) return;
+  // Without a metrics endpoint the gauges are read inside the server: by the probe leakcheck
+  // puts in a server it starts, or, attached with --url, the one given with --probe.
+  const without = attached
+    ? "or leave it out to measure without a metrics endpoint (attached with --url, that needs the server's probe: --probe)"
+    : "or leave it out to measure without one (Socket.IO's counts and leakcheck/gauges, read by the probe)";
+  throw new UsageError(`--metrics-path ${metricsPath}: GET ${url} ${got}: point --metrics-path at the server's metrics endpoint, ${without}`);
+}
+
+/**
+ * Whether the server has the metrics endpoint: when it was asked for, it must answer (see
+ * checkMetricsAnswer); otherwise when the default path answers 2xx. A 404 (most apps)
+ * means none: the gauges are then Socket.IO's counts and the app's, from the probe.
+ */
+export async function hasMetricsEndpoint(baseUrl: string, readiness: Readiness, timeoutMs: number, attached = false): Promise<boolean> {
+  if (readiness.metricsPathGiven) {
+    const url = new URL(readiness.metricsPath, baseUrl).href;
+    checkMetricsAnswer(url, readiness.metricsPath, await httpGet(url, timeoutMs, readiness.tls), attached);
+    return true;
+  }
   try {
     const { status } = await httpGet(new URL(readiness.metricsPath, baseUrl).href, timeoutMs, readiness.tls);
     return status >= 200 && status < 300;

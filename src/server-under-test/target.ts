@@ -172,7 +172,7 @@ async function attach(spec: Extract<TargetSpec, { kind: "url" }>, options: Targe
   const port = Number(parsed.port || (parsed.protocol === "https:" ? 443 : 80));
   const baseUrl = parsed.origin;
   await waitReady(baseUrl, options.readiness, options.readyTimeoutMs, new Promise<never>(() => undefined), true);
-  const hasMetrics = await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs));
+  const hasMetrics = await hasMetricsEndpoint(baseUrl, options.readiness, Math.min(5000, options.readyTimeoutMs), true);
   if (!spec.probe) {
     return {
       kind: "url",

@@ -34,7 +34,7 @@ describe("leakcheck init", () => {
     expect(fs.readFileSync(path.join(dir, ".gitignore"), "utf8")).toBe("reports/\n");
     const config = JSON.parse(fs.readFileSync(path.join(dir, "leakcheck.config.json"), "utf8"));
     expect(config).toEqual({ server, scenarios: "scenarios" });
-    fs.writeFileSync(path.join(dir, "leakcheck.config.json"), JSON.stringify({ ...config, sessions: 12, rounds: 1, warmup: 2, reportDir: "leak-reports" }));
+    fs.writeFileSync(path.join(dir, "leakcheck.config.json"), JSON.stringify({ ...config, sessions: 12, rounds: 1, warmup: 2, reportDir: "leak-reports", maxSessions: 30, maxDuration: "3s", allocationSites: true }));
 
     const again = await runCli(["init", "--server", "npm start"], { cwd: dir });
     expect(again.code).toBe(2);
@@ -45,12 +45,17 @@ describe("leakcheck init", () => {
     const plain = await runCli(["run", "--json", "--quiet", "--no-snapshots"], { cwd: path.join(dir, "src") });
     expect(plain.code, plain.stderr).toBe(0);
     expect(JSON.parse(plain.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 12]]);
+    expect(JSON.parse(plain.stdout).options).toMatchObject({ maxSessions: 30, maxDurationMs: 3000, allocationSites: true });
     expect(fs.readdirSync(path.join(dir, "leak-reports"))).toContain("latest");
 
     // `all`: the project's scenarios only (not the interview ones); --sessions beats the config.
     const all = await runCli(["run", "all", "--sessions", "6", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
     expect(all.code, all.stderr).toBe(0);
     expect(JSON.parse(all.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 6]]);
+    expect(JSON.parse(all.stdout).options).toMatchObject({ maxSessions: 30, maxDurationMs: 3000 });
+    const flagWins = await runCli(["run", "--max-sessions", "8", "--max-duration", "1s", "--sessions", "4", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
+    expect(flagWins.code, flagWins.stderr).toBe(0);
+    expect(JSON.parse(flagWins.stdout).options).toMatchObject({ maxSessions: 8, maxDurationMs: 1000 });
   }, 90_000);
 
   it("keeps reports/ out of git: appends the line once, keeps the user's lines", () => {

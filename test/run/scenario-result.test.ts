@@ -55,6 +55,7 @@ function facts(overrides: Partial<ScenarioFacts> = {}): ScenarioFacts {
       started: 420,
       finished: 420,
       failed: 0,
+      warmupFailed: 0,
       peakClients: 50,
       acks: 1260,
       errorAcks: 0,

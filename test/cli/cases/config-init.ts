@@ -19,7 +19,8 @@ function config(folder: string, name: string, content: string, message: RegExp):
 
 export const configCases: ErrorCase[] = [
   config("cfg-typo", "leakcheck.config.json", '{"sesions": 100}', /^config file leakcheck\.config\.json: unknown key "sesions" \(did you mean "sessions"\?\) at the top level; allowed there: server, url, .*; see README "Test your own app"$/),
-  config("cfg-duration", "leakcheck.config.json", '{"timeouts": {"ready": "soon"}}', /^config file leakcheck\.config\.json: timeouts\.ready: must be a duration like "500ms", "15s" or "10m" .*, got "soon"; see README/),
+  config("cfg-duration", "leakcheck.config.json", '{"timeouts": {"ready": "soon"}}', /^config file leakcheck\.config\.json: timeouts\.ready: must be a duration from 100ms to 10m, like 500ms, 15s or 10m, got "soon"; see README/),
+  config("cfg-max-sessions", "leakcheck.config.json", '{"maxSessions": 0}', /^config file leakcheck\.config\.json: maxSessions: must be a whole number from 1 to 10,000,000, got 0; see README/),
   config("cfg-both", "leakcheck.config.json", '{"server": "npm start", "url": "http://127.0.0.1:3000"}', /^config file leakcheck\.config\.json has both server and url: keep server \(a command leakcheck starts\) or url \(a server already running\)$/),
   config("cfg-json", "leakcheck.config.json", "{ server: npm start }", /^config file leakcheck\.config\.json is not valid JSON \(.*\): fix the file$/),
   config("cfg-budget", "leakcheck.config.json", '{"budget": {"heap": {"perSessionByte": 1}}}', /^config file leakcheck\.config\.json, budget: unknown key "perSessionByte" \(did you mean "perSessionBytes"\?\) in heap/),

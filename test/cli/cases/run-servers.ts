@@ -33,7 +33,12 @@ export const serverCases: ErrorCase[] = [
   server(["--server", "node test/fixtures/garbage-metrics-server.cjs"], 3, /did not return JSON .*--metrics-path/),
   server(["--url", "http://127.0.0.1:1", "--ready-timeout", "1s"], 3, /^nothing listened at http:\/\/127\.0\.0\.1:1 in 1000 ms \(connection refused\): start the server first, or check --url$/, "(nothing listens there)"),
   server(["--url", "http://127.0.0.1:<port>", "--ready-path", "/ready", "--ready-timeout", "1s"], 3, /^the server did not answer GET http:\/\/127\.0\.0\.1:<port>\/ready with 2xx within 1000 ms \(last: .*\): raise --ready-timeout, or check --ready-path$/, "(the port takes connections and answers nothing)"),
-  server(["--metrics-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\)/),
+  server(
+    ["--metrics-path", "/no-such-path"],
+    2,
+    /^--metrics-path \/no-such-path: GET http:\/\/127\.0\.0\.1:<port>\/no-such-path answered 404: point --metrics-path at the server's metrics endpoint, or leave it out to measure without one \(Socket\.IO's counts and leakcheck\/gauges, read by the probe\)$/,
+    "(at once: the server answers HTTP, not at that path)",
+  ),
   server(["--ready-path", "/no-such-path", "--ready-timeout", "1s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 1000 ms \(last: status 404\): raise --ready-timeout, or check --ready-path and the server log$/),
   server(["--gauge", "noSuchGauge"], 2, /^--gauge noSuchGauge: the metrics at .* have no such integer field \(they have: activeSessions, /, "(checked once the server answers)"),
   {
