@@ -49,6 +49,8 @@ export const scenarioVerdictShape = {
   heap: heapResultSchema.nullable(),
   /** One sentence per failed check. */
   reasons: list(str),
+  /** What explains a failure without being one: the growing objects that hold what a gauge counted, the largest survivors. */
+  clues: list(str).optional(),
 };
 export const scenarioVerdictSchema = object(scenarioVerdictShape);
 export type ScenarioVerdict = z.infer<typeof scenarioVerdictSchema>;

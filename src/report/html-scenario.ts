@@ -27,6 +27,7 @@ export function scenarioSection(scenario: ScenarioResult, index: number): string
     )}</div>`,
   ];
   if (scenario.reasons.length) parts.push(`<ul class="reasons">${scenario.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join("")}</ul>`);
+  if (scenario.clues?.length) parts.push(`<ul class="clues">${scenario.clues.map((clue) => `<li>${escapeHtml(clue)}</li>`).join("")}</ul>`);
   parts.push(timelineFigure(scenario));
   parts.push(checksTable(scenario));
   parts.push(processesTable(scenario));

@@ -37,6 +37,7 @@ th:first-child, td:first-child, td.text, th.text { text-align: left; }
 th { font-weight: 600; color: #374151; background: #f3f4f6; }
 td.over { color: #b91c1c; font-weight: 600; } td.ok { color: #15803d; }
 ul.reasons { margin: 6px 0; padding-left: 20px; color: #991b1b; }
+ul.clues { margin: 0 0 6px; padding-left: 36px; color: #57534e; list-style: "↳ "; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 4px 0 0; padding: 0; list-style: none; font-size: 12px; color: #374151; }
 .legend span.swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 5px; }
 .legend span.dot { display: inline-block; width: 8px; height: 8px; border-radius: 50%; vertical-align: middle; margin-right: 5px; }

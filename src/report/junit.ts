@@ -59,7 +59,7 @@ export function renderJunit(report: RunReport): string {
           message: scenario.reasons.join("; ") || `verdict ${scenario.verdict}`,
           type: scenario.verdict === "fail" ? "leak" : "unjudged",
         })
-        .txt(scenario.reasons.join("\n"));
+        .txt([...scenario.reasons, ...(scenario.clues ?? []).map((clue) => `  (${clue})`)].join("\n"));
     }
     testcase.ele("system-out").txt(checkLines(scenario).join("\n"));
   }

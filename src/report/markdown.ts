@@ -45,6 +45,7 @@ export function renderMarkdown(report: RunReport): string {
     if (scenario.reasons.length === 0 && warmupFailed === 0) continue;
     lines.push(`**${escapeText(scenario.name)}**`, "");
     for (const reason of scenario.reasons) lines.push(`- ${escapeText(reason)}`);
+    for (const clue of scenario.clues ?? []) lines.push(`  - ${escapeText(clue)}`);
     if (warmupFailed > 0) lines.push(`- ${warmupFailed.toLocaleString("en-US")} of ${scenario.settings.warmup.toLocaleString("en-US")} warm-up sessions failed too (not judged)`);
     lines.push("");
   }

@@ -62,6 +62,8 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
     table.toString(),
   ];
   for (const reason of result.reasons) lines.push(`  ${chalk.red("✗")} ${reason}`);
+  // Clues explain the failure above; they are not failures of their own.
+  for (const clue of result.clues ?? []) lines.push(`    ${chalk.dim("↳")} ${clue}`);
   for (const note of result.notes) lines.push(chalk.dim(`  · ${note}`));
   if (result.logFile) lines.push(chalk.dim(`  · server log: ${result.logFile}`));
   return lines.join("\n");

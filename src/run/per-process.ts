@@ -87,6 +87,7 @@ function named(point: ProcessPoint, verdict: ScenarioVerdict): ProcessVerdict {
     command: point.command,
     ...verdict,
     reasons: verdict.reasons.map((reason) => `${point.label}: ${reason}`),
+    ...(verdict.clues ? { clues: verdict.clues.map((clue) => `${point.label}: ${clue}`) } : {}),
   };
 }
 
@@ -109,13 +110,16 @@ export function combineVerdicts(whole: ScenarioVerdict, processes: ProcessVerdic
   // The sum's checks pass as its processes' do: a sum of several heaps' noise is no leak, one worker's leak is.
   const allPass = (pick: (process: ProcessVerdict) => { name: string; pass: boolean }[] | null, name: string) =>
     processes.every((process) => pick(process)?.find((check) => check.name === name)?.pass ?? true);
+  const { clues: _sumClues, ...wholeChecks } = whole; // the sum's clues would repeat the processes'
+  const clues = processes.flatMap((process) => process.clues ?? []);
   return {
-    ...whole,
+    ...wholeChecks,
     verdict,
     gauges: whole.gauges.map((check) => ({ ...check, pass: allPass((process) => process.gauges, check.name) })),
     handles: whole.handles?.map((check) => ({ ...check, pass: allPass((process) => process.handles, check.name) })) ?? null,
     heap: whole.heap ? { ...whole.heap, pass: processes.every((process) => process.heap?.pass ?? true) } : null,
     reasons: [...processReasons, ...wholeOnly],
+    ...(clues.length > 0 ? { clues } : {}),
   };
 }
 

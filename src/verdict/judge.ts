@@ -108,11 +108,12 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   }
 
   const leaked = reasons.length > 0;
+  const clues: string[] = [];
   // A failure found by the gauges or handles: say which growing objects hold it, even
   // when they are too small per session to fail the heap check on their own.
   if (leaked && measurements.survivors && !measurements.survivors.some((group) => group.leak)) {
     const growing = measurements.survivors.filter((group) => group.trend === "grows" && group.count >= budget.survivors.minCount);
-    for (const group of growing.slice(0, 3)) reasons.push(`growing: ${survivorSentence(group)}`);
+    for (const group of growing.slice(0, 3)) clues.push(`growing: ${survivorSentence(group)}`);
   }
   const failedRatio = measurements.sessions > 0 ? measurements.failedSessions / measurements.sessions : 0;
   let verdict: Verdict = leaked ? "fail" : "pass";
@@ -126,8 +127,8 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   }
   // A baseline/final pair only explains: the largest survivors of a scenario already failed.
   const largest = measurements.largestSurvivors?.[0];
-  if (leaked && largest) reasons.push(`largest survivors: ${survivorSentence(largest)}`);
-  return { verdict, gauges, handles, heap, reasons };
+  if (leaked && largest) clues.push(`largest survivors: ${survivorSentence(largest)}`);
+  return { verdict, gauges, handles, heap, reasons, ...(clues.length > 0 ? { clues } : {}) };
 }
 
 /** The overall verdict: error if any scenario erred (or the run stopped), else fail if any failed, else pass. */

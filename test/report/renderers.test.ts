@@ -90,6 +90,24 @@ describe("junit.xml", () => {
   });
 });
 
+describe("clues: what explains a failure without being one", () => {
+  it("stay apart from the reasons in every report: not in junit's failure message, not a ✗ in the terminal", async () => {
+    const clue = "growing: 800 Object objects survive (+1,000 per 1,000 sessions), held by store (Map) → value";
+    const failing = scenarioResult("abrupt-close", 400, { reasons: ["questionTimers: 800 entries left after 800 abrupt closes (budget 0)"], clues: [clue] });
+    const report = runReport([failing]);
+    const junit = renderJunit(report);
+    await validateJunit(junit);
+    const [testcase] = testcases(junit);
+    expect(testcase.failure?.message).toBe("questionTimers: 800 entries left after 800 abrupt closes (budget 0)");
+    expect(testcase.failure?.["#text"].split("\n")).toEqual(["questionTimers: 800 entries left after 800 abrupt closes (budget 0)", `  (${clue})`]);
+    expect(renderMarkdown(report)).toContain(`  - ${clue}`);
+    const terminal = renderRun(report, new Chalk({ level: 0 }));
+    expect(terminal).toContain(`    ↳ ${clue}`);
+    expect(terminal).not.toContain(`✗ ${clue}`);
+    expect(renderHtml(report)).toContain(`<ul class="clues"><li>${clue.replace(/>/g, "&gt;")}</li></ul>`);
+  });
+});
+
 describe("report.md", () => {
   it("gives the verdict, a row per scenario with the same verdicts as report.json, and the reasons", () => {
     const text = renderMarkdown(mixed);

@@ -93,8 +93,11 @@ describe("judge", () => {
       { name: "Session", type: "object", count: 400, selfSize: 1, retainedSize: 800_000, series: [400], perThousandSessions: null, trend: "unknown", leak: false, path: [], pathText: "activeSessions (Map) → value → Session" },
     ];
     const failing = judge(measurements({ gauges: { activeSessions: { baseline: 0, final: 400 } }, largestSurvivors: pair }), DEFAULT_BUDGET);
-    expect(failing.reasons.at(-1)).toBe("largest survivors: 400 Session objects survive, held by activeSessions (Map) → value → Session");
-    expect(judge(measurements({ largestSurvivors: pair }), DEFAULT_BUDGET)).toMatchObject({ verdict: "pass", reasons: [] });
+    expect(failing.reasons).toEqual(["activeSessions: 400 entries left after 800 abrupt closes (budget 0)"]);
+    expect(failing.clues).toEqual(["largest survivors: 400 Session objects survive, held by activeSessions (Map) → value → Session"]);
+    const passing = judge(measurements({ largestSurvivors: pair }), DEFAULT_BUDGET);
+    expect(passing).toMatchObject({ verdict: "pass", reasons: [] });
+    expect(passing.clues).toBeUndefined();
   });
 
   it("passes a steep slope between a few rounds when the heap ends up near the baseline (a blip)", () => {
@@ -164,7 +167,9 @@ describe("judge with survivor groups from heap snapshots", () => {
       DEFAULT_BUDGET,
     );
     expect(leakyGauge.verdict).toBe("fail");
-    expect(leakyGauge.reasons).toHaveLength(2);
-    expect(leakyGauge.reasons[1]).toMatch(/^growing: 800 Object objects survive .* held by store/);
+    // The gauge is the failure; the growing group only explains it (a clue, not a second ✗).
+    expect(leakyGauge.reasons).toEqual(["questionTimers: 800 entries left after 800 abrupt closes (budget 0)"]);
+    expect(leakyGauge.clues).toHaveLength(1);
+    expect(leakyGauge.clues?.[0]).toMatch(/^growing: 800 Object objects survive .* held by store/);
   });
 });
