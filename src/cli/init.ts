@@ -245,7 +245,8 @@ import { defineScenario } from "leakcheck";
 export default defineScenario({
   name: ${JSON.stringify(options.name)},
   description: ${JSON.stringify(described)},
-  defaults: { sessions: 200, concurrency: 20, rounds: 4, warmup: 20 },
+  // 500 sessions or more: below that, objects that grow with sessions are not called a leak by their count (a short run cannot tell a cache still filling from a leak).
+  defaults: { sessions: 500, concurrency: 20, rounds: 4, warmup: 50 },
   async session(ctx) {
     const client = await ctx.connect(${connectOptions.length ? `{ ${connectOptions.join(", ")} }` : ""});
 ${steps.length ? `${steps.join("\n")}\n` : ""}    // Give the server a moment with the client before it leaves.
