@@ -9,7 +9,7 @@ export type RunEvent =
   | { type: "run-start"; runDir: string }
   | { type: "scenario-start"; scenario: string; index: number; total: number; seed: number; target: string; /** The partial report as the scenario starts. */ report?: RunReport }
   | { type: "phase"; scenario: string; phase: RunPhase; detail?: string }
-  | { type: "progress"; scenario: string; round: number; /** 0 in a soak */ rounds: number; done: number; total: number; clients: number; failed: number }
+  | { type: "progress"; scenario: string; round: number; /** 0 in a soak and in extra rounds */ rounds: number; /** a round run because the verdict was unsure */ extra?: boolean; done: number; total: number; clients: number; failed: number }
   | { type: "scenario-end"; scenario: string; verdict: string; ms: number; result?: ScenarioResult }
   /** The run is over, finished or stopped (then `report.partial`, with the error). */
   | { type: "run-end"; report: RunReport };

@@ -126,8 +126,9 @@ function phaseLabel(state: ScenarioState): string {
   return state.phase;
 }
 
-/** "round 2/4", or "soak round 17" when the rounds go on until --duration is up. */
+/** "round 2/4", "extra round 6" when the verdict was unsure, or "soak round 17" when the rounds go on until --duration is up. */
 function roundLabel(progress: ProgressEvent): string {
+  if (progress.extra) return `extra round ${progress.round}`;
   return progress.rounds > 0 ? `round ${progress.round}/${progress.rounds}` : `soak round ${progress.round}`;
 }
 

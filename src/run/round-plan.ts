@@ -26,8 +26,10 @@ export interface RoundPlan {
   readonly kind: "fixed" | "soak";
   /** The rounds phase's detail line: "500 sessions in 4 rounds". */
   readonly detail: string;
-  /** Planned rounds for progress events; 0 when the plan does not know yet (a soak). */
+  /** Planned rounds for progress events; 0 when the plan does not know yet (a soak, extra rounds). */
   readonly plannedRounds: number;
+  /** Rounds run after the planned ones because the verdict was unsure (issue 11). */
+  readonly extra?: boolean;
   /** Whether a heap snapshot after each round is worth taking (a plan of unknown length: no). */
   readonly snapshotEachRound: boolean;
   /** The next round, or undefined when the plan is done. */
@@ -113,6 +115,7 @@ export function extensionPlan(size: number, after: { rounds: number; sessions: n
     kind: "fixed",
     detail: `more rounds of ${size} sessions`,
     plannedRounds: 0,
+    extra: true,
     snapshotEachRound: false,
     next() {
       if (stop || !room(ran.sessions)) return undefined;

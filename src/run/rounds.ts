@@ -35,7 +35,7 @@ export interface RoundsInput {
   heapPoints: HeapPoint[];
   /** Several GC readings per round go here (issue 11: the heap interval is drawn from their means); not in a soak. */
   readings?: HeapReading[];
-  progress: (round: number, rounds: number, total: number, base: number) => NodeJS.Timeout;
+  progress: (round: number, rounds: number, total: number, base: number, extra?: boolean) => NodeJS.Timeout;
 }
 
 export interface RoundsOutcome {
@@ -70,7 +70,7 @@ export async function runRounds(input: RoundsInput): Promise<RoundsOutcome> {
   let last = input.baseline;
   for (let round = plan.next(); round; round = plan.next()) {
     const { index, count } = round;
-    const ticker = input.progress(index, plan.plannedRounds, plan.progressTotal(round), settings.warmup);
+    const ticker = input.progress(index, plan.plannedRounds, plan.progressTotal(round), settings.warmup, plan.extra);
     const doneBefore = stats.sessionsDone;
     try {
       const roundStarted = Date.now();

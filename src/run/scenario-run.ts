@@ -140,9 +140,19 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
       ? externalDriver(options.load, target, { runDir: context.runDir, scenario: name, roundTimeoutMs: options.roundTimeoutMs, signal })
       : undefined;
     const load = external ?? loadDriver(scenario, target, options, settings.concurrency, setup, stats, signal, cleanup);
-    const progress = (round: number, rounds: number, total: number, base: number) =>
+    const progress = (round: number, rounds: number, total: number, base: number, extra?: boolean) =>
       setInterval(() => {
-        emit({ type: "progress", scenario: name, round, rounds, done: stats.sessionsDone - base, total, clients: stats.clientsConnected, failed: stats.sessionsFailed });
+        emit({
+          type: "progress",
+          scenario: name,
+          round,
+          rounds,
+          ...(extra ? { extra } : {}),
+          done: stats.sessionsDone - base,
+          total,
+          clients: stats.clientsConnected,
+          failed: stats.sessionsFailed,
+        });
       }, 250);
 
     // Warm-up: one-time allocations (compiled code, pools, caches) happen before the baseline.

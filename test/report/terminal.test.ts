@@ -52,6 +52,16 @@ describe("progress", () => {
     expect(stream.text).toContain("done: pass in 1.5s\n");
   });
 
+  it("names the rounds run because the verdict was unsure as extra rounds, not a soak", () => {
+    const stream = fakeStream(true);
+    const progress = createProgress(stream, false, { NO_COLOR: "1" });
+    progress.onEvent(EVENTS[0]);
+    progress.onEvent(EVENTS[1]);
+    progress.onEvent({ type: "progress", scenario: "abrupt-close", round: 6, rounds: 0, extra: true, done: 40, total: 500, clients: 20, failed: 0 });
+    expect(stream.text).toContain("[1/2] abrupt-close extra round 6");
+    expect(stream.text).not.toContain("soak");
+  });
+
   it("in CI or a pipe: plain lines, no escape codes", () => {
     for (const [stream, env] of [
       [fakeStream(false), {}],
