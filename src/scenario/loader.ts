@@ -162,11 +162,15 @@ function resolveScenario(request: string, cwd: string): { file: string; source: 
     : EXTENSIONS.map((ext) => path.join(cwd, "scenarios", `${request}${ext}`));
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file) {
-    const known = listScenarioFiles(cwd).map((entry) => path.basename(entry.file).replace(/\.(m?[jt]s)$/, ""));
+    const name = (entry: { file: string }) => path.basename(entry.file).replace(/\.(m?[jt]s)$/, "");
+    const listed = listScenarioFiles(cwd);
+    // A project with scenarios of its own is offered those: the bundled ones speak the interview protocol.
+    const own = listed.filter((entry) => entry.source !== "bundled").map(name);
+    const known = own.length > 0 ? own : listed.map(name);
     throw new UsageError(
       looksLikePath
         ? `scenario file ${request} does not exist: check the path`
-        : `unknown scenario "${request}"${didYouMean(request, known)}: use one of ${known.join(", ")}, all, or a path to a scenario file`,
+        : `unknown scenario "${request}"${didYouMean(request, known)}: use one of ${known.join(", ")}${own.length > 0 ? " (in scenarios/)" : ""}, all, or a path to a scenario file`,
     );
   }
   if (!fs.statSync(file).isFile()) throw new UsageError(`scenario file ${request} is a folder: give the path of a .ts, .mts, .js or .mjs file`);
