@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // at a time: "verdicts" holds the files whose runs must pass a fixed server on its heap
 // figures (they must not share the machine with each other), "rest" holds everything else
 // (bad input, processes, reports, units), which waits on child processes more than it
-// computes. Two cores, two lanes: CI time near half of running all files in one line.
+// computes. Vitest runs every file of such projects in one sequential group, so `npm test`
+// (scripts/test.mjs) runs one vitest per lane, side by side: two cores, two lanes.
 const VERDICTS = [
   "test/gate/gate.test.ts",
   "test/gate/detect.test.ts",
@@ -13,7 +14,6 @@ const VERDICTS = [
   "test/gate/cluster.test.ts",
   "test/gate/load.test.ts",
   "test/gate/baseline.test.ts",
-  "test/gate/attach.test.ts",
   "test/probe/attach.test.ts",
   "test/examples/chat.test.ts",
   "test/report/runs.test.ts",

@@ -2,21 +2,16 @@
 // config and scenario found there): clean passes; LEAK=1 fails naming the users Map (a
 // leakcheck/gauges gauge: the app has no metrics endpoint) and the interval (active timers).
 import fs from "node:fs";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, runCli } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
 import { exampleProject } from "../support/example-project.js";
-
-// The example's scenario is written to CONTRACT §6 (ctx.connect({ namespace, auth }),
-// client.emitWithAck), which the socket.io-client based client brings (src/load/client.ts).
-const GENERIC_CLIENT = fs.existsSync(path.join(ROOT, "src/load/client.ts"));
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe.runIf(GENERIC_CLIENT)("examples/chat", () => {
+describe("examples/chat", () => {
   const gate = (env: Record<string, string>) => {
     const dir = exampleProject("chat");
     dirs.push(dir);

@@ -11,7 +11,6 @@ import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { ROOT } from "../support/cli.js";
 
-const GENERIC_CLIENT = fs.existsSync(path.join(ROOT, "src/load/client.ts"));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-packed-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -63,24 +62,6 @@ it("packs, installs into a project of its own, and gates its app with npx leakch
   const installed = sh("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], app);
   expect(installed.code, installed.all).toBe(0);
 
-  if (!GENERIC_CLIENT) {
-    // Until the socket.io-client based client is merged, ctx.connect() reaches "/" only:
-    // the example's /chat scenario is swapped for a visit to the main namespace.
-    fs.writeFileSync(
-      path.join(app, "scenarios/chat-session.ts"),
-      `import { defineScenario } from "leakcheck";
-export default defineScenario({
-  name: "chat-session",
-  description: "connect and leave",
-  async session(ctx) {
-    const client = await ctx.connect();
-    await ctx.sleep(20);
-    client.disconnect();
-  },
-});
-`,
-    );
-  }
   const run = sh("npx", ["leakcheck", "run", "--sessions", "40", "--warmup", "4", "--rounds", "2", "--no-snapshots", "--quiet", "--json"], app);
   expect(run.code, run.all).toBe(0);
   const [scenario] = JSON.parse(run.stdout).scenarios;

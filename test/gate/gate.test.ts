@@ -74,7 +74,7 @@ describe("the leak gate", () => {
     const leaky = await runCli(["run", "network-drop", ...args, "--server-leak", "disconnect", "--json", "--quiet", "--report-dir", reportDir]);
     expect(leaky.code).toBe(1);
     expect((JSON.parse(leaky.stdout) as Report).scenarios[0].reasons.join("\n")).toMatch(/activeSessions: \d+ entries left/);
-  });
+  }, 150_000); // two runs of network-drop, whose drops wait out ping timeouts
 
   it("random-churn with HTTP load passes the fixed server and replays its seed", async () => {
     const args = ["random-churn", "--sessions", "400", "--warmup", "100", "--concurrency", "200", "--rounds", "2", "--seed", "42"];

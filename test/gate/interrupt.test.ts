@@ -8,8 +8,7 @@ import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { removeDir, runCli, tempReportDir } from "../support/cli.js";
-import { SERVER_MAIN } from "../support/paths.js";
-import { childrenOf, processesMatching } from "../support/processes.js";
+import { childrenOf, TreeWatcher } from "../support/processes.js";
 
 const reportDir = tempReportDir();
 afterAll(() => removeDir(reportDir));
@@ -68,10 +67,16 @@ describe("interrupting a run", () => {
     it(`${signal} mid-scenario leaves no process, no temp folder, and a partial report`, async () => {
       const tmp = ownTmp();
       const parent = path.join(reportDir, signal);
+      // This run's own process tree: the other test lane runs bundled servers of its own.
+      let watcher: TreeWatcher | undefined;
       const result = await runCli(["run", "abrupt-close", "normal-completion", "--sessions", "100000", "--json", "--quiet", "--report-dir", parent], {
         env: { TMPDIR: tmp },
-        onSpawn: (child) => whenScenarioRuns(parent, child, () => child.kill(signal)),
+        onSpawn: (child) => {
+          watcher = new TreeWatcher(child.pid!, 100);
+          whenScenarioRuns(parent, child, () => child.kill(signal));
+        },
       });
+      watcher!.stop();
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toMatch(new RegExp(`interrupted by ${signal}`));
       const report = JSON.parse(result.stdout) as { partial: boolean; verdict: string; stoppedDuring: string };
@@ -82,7 +87,8 @@ describe("interrupting a run", () => {
       expect(latest.partial).toBe(true);
       expect(latest.error).toMatch(new RegExp(`interrupted by ${signal}`));
       expectCompletePartialReports(fs.realpathSync(path.join(parent, "latest")), "abrupt-close", "normal-completion");
-      expect(processesMatching(SERVER_MAIN)).toEqual([]);
+      expect(watcher!.seenMatching(/server\/main\.js/).length).toBeGreaterThan(0);
+      expect(watcher!.survivors()).toEqual([]);
       expect(fs.readdirSync(tmp)).toEqual([]);
       removeDir(tmp);
     });

@@ -3,7 +3,8 @@
 // These are about processes, not figures: quick runs, no snapshots.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FIXTURES, processesMatching, removeDir, ROOT, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
+import { FIXTURES, removeDir, ROOT, runCli, SERVER_MAIN, tempReportDir } from "../support/cli.js";
+import { TreeWatcher } from "../support/processes.js";
 
 interface Report {
   scenarios: { heap: unknown; handles: unknown; reasons: string[] }[];
@@ -29,12 +30,17 @@ describe("--server", () => {
   }
 
   it("runs any server command (--server) with the probe preloaded through a shell", async () => {
-    const result = await runCli([
-      "run", "abrupt-close", ...QUICK, "--server", `node ${SERVER_MAIN} --leak disconnect --log none`, "--json", "--quiet", "--report-dir", reportDir,
-    ]);
+    // This run's own process tree: the other test lane runs bundled servers of its own.
+    let watcher: TreeWatcher | undefined;
+    const result = await runCli(
+      ["run", "abrupt-close", ...QUICK, "--server", `node ${SERVER_MAIN} --leak disconnect --log none`, "--json", "--quiet", "--report-dir", reportDir],
+      { onSpawn: (child) => (watcher = new TreeWatcher(child.pid!, 100)) },
+    );
+    watcher!.stop();
     const report = JSON.parse(result.stdout) as Report;
     expect(result.code).toBe(1);
     expect(report.scenarios[0].heap).not.toBeNull(); // the probe answered from the grandchild
-    expect(processesMatching(SERVER_MAIN)).toEqual([]);
+    expect(watcher!.seenMatching(/server\/main\.js/).length).toBeGreaterThan(0);
+    expect(watcher!.survivors()).toEqual([]);
   });
 });
