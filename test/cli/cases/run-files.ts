@@ -136,6 +136,16 @@ export const scenarioCases: ErrorCase[] = [
     files: { "project-broken/scenarios/broken.mjs": "export default {" },
     note: "in a folder whose `scenarios/broken.mjs` holds `export default {`",
   },
+  {
+    section: SCENARIO,
+    args: ["run", "lobby-gaem"],
+    exit: 2,
+    // Its own scenarios, not the bundled interview ones its server cannot run.
+    message: /^unknown scenario "lobby-gaem" \(did you mean "lobby-game"\?\): use one of lobby-game \(in scenarios\/\), all, or a path to a scenario file$/,
+    cwd: "<tmp>/project-own",
+    files: { "project-own/scenarios/lobby-game.mjs": 'export default { name: "lobby-game", async session() {} };' },
+    note: "in a folder whose `scenarios/` holds `lobby-game.mjs`",
+  },
 ];
 
 export const reportDirCases: ErrorCase[] = [
