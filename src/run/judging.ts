@@ -75,19 +75,30 @@ export async function judgeWithSnapshots(
   return { verdict };
 }
 
-/** Where the leaking groups' objects were allocated, from the newest snapshot (taken while the probe tracked allocations). */
+/** Groups named beyond the leaking ones: those that grow with the sessions, which the judge cites when a gauge or handle failed. */
+const GROWING_GROUPS_NAMED = 3;
+
+/**
+ * Where the leaking groups' objects were allocated, and those of the first groups that grow
+ * with the sessions (a leak of small entries fails on its gauge, and the judge's sentence
+ * names them), from the newest snapshot (taken while the probe tracked allocations).
+ */
 async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
-  const leaking = diff.survivors.groups.filter((group) => group.leak && group.sampleIds && group.sampleIds.length > 0);
+  const sampled = diff.survivors.groups.filter((group) => group.sampleIds && group.sampleIds.length > 0);
+  const named = [...sampled.filter((group) => group.leak), ...sampled.filter((group) => !group.leak && group.trend === "grows").slice(0, GROWING_GROUPS_NAMED)];
   const newest = snapshots.taken.at(-1);
-  if (leaking.length === 0 || !newest) return;
+  if (named.length === 0 || !newest) return;
   try {
-    const sites = await allocationSites(newest.file, leaking.map((group) => group.sampleIds!));
-    leaking.forEach((group, index) => {
+    const sites = await allocationSites(newest.file, named.map((group) => group.sampleIds!));
+    named.forEach((group, index) => {
       const site = sites[index];
       if (site) group.allocatedAt = site.text;
     });
-    if (sites.every((site) => site === undefined)) {
-      notes.push("--allocation-sites: no allocation site named: the snapshot has no stacks for the leaking objects, or their stacks disagree (V8's tracker loses some objects as the GC moves them)");
+    const unnamed = named.filter((group, index) => group.leak && sites[index] === undefined);
+    if (unnamed.length > 0) {
+      notes.push(
+        `--allocation-sites: no allocation site named for ${unnamed.map((group) => group.name).join(", ")}: the snapshot has no stacks for its sampled objects, or fewer than half of them share a frame of the app's`,
+      );
     }
   } catch (error) {
     notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);
