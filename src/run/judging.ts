@@ -48,7 +48,7 @@ export async function judgeWithSnapshots(
   };
   const enough = snapshots.taken.length >= 2;
   const sites = async (heapDiff: HeapDiff | undefined) => {
-    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, options.notes);
+    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, options.notes, budget.survivors.minCount);
     return heapDiff;
   };
   if (options.checked) {
@@ -75,17 +75,23 @@ export async function judgeWithSnapshots(
   return { verdict };
 }
 
-/** Groups named beyond the leaking ones: those that grow with the sessions, which the judge cites when a gauge or handle failed. */
-const GROWING_GROUPS_NAMED = 3;
+/** Groups named besides the leaking ones, at most: enough for what the verdict and the heap-diff report show first. */
+const OTHER_GROUPS_NAMED = 6;
 
 /**
- * Where the leaking groups' objects were allocated, and those of the first groups that grow
- * with the sessions (a leak of small entries fails on its gauge, and the judge's sentence
- * names them), from the newest snapshot (taken while the probe tracked allocations).
+ * Where the leaking groups' objects were allocated, and those of the other groups of at least
+ * `minCount` objects (the survivor check's floor), growing ones first: a leak of small entries
+ * fails on its gauge while its group grows (cache) or is capped by time (timers that fire
+ * after a while hold 600 at most), and the report shows that group. From the newest
+ * snapshot, taken while the probe tracked allocations.
  */
-async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
+async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[], minCount: number): Promise<void> {
   const sampled = diff.survivors.groups.filter((group) => group.sampleIds && group.sampleIds.length > 0);
-  const named = [...sampled.filter((group) => group.leak), ...sampled.filter((group) => !group.leak && group.trend === "grows").slice(0, GROWING_GROUPS_NAMED)];
+  const others = sampled.filter((group) => !group.leak && group.count >= minCount);
+  const named = [
+    ...sampled.filter((group) => group.leak),
+    ...[...others.filter((group) => group.trend === "grows"), ...others.filter((group) => group.trend !== "grows")].slice(0, OTHER_GROUPS_NAMED),
+  ];
   const newest = snapshots.taken.at(-1);
   if (named.length === 0 || !newest) return;
   try {
