@@ -16,18 +16,25 @@ export interface AllocationFrame {
   location: string;
 }
 
-/** The stack shared by most of the sampled objects, and how many of them share it. */
+/** Where a group's sampled objects were allocated: the frames most of them share, innermost first. */
 export interface AllocationSite {
   frames: AllocationFrame[];
-  /** Sampled objects allocated there, of those looked up. */
+  /** Where the stacks part below the shared frames: the commonest callers there (at most two), most objects first. */
+  callers: AllocationFrame[];
+  /** Sampled objects whose stack has the shared frames, of those with a stack. */
   objects: number;
   sampled: number;
-  /** `allocated at ended-notes.ts:23 keepEndedNote ← sessions.ts:85 free`. */
+  /** `allocated at src/server/ended-notes.ts:21 keepEndedNote ← src/server/sessions.ts:73 free`. */
   text: string;
 }
 
 /** Larger snapshots are not parsed whole for this. */
 export const MAX_TRACED_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+
+/** Frames shown in a site's text, the callers at a fork included. */
+const SHOWN_FRAMES = 4;
+/** Frames of a stack compared when one stack may be another with inlined frames missing. */
+const COMPARED_FRAMES = 6;
 
 interface RawSnapshot {
   snapshot: { meta: { node_fields: string[]; trace_function_info_fields?: string[]; trace_node_fields?: string[] } };
@@ -38,10 +45,11 @@ interface RawSnapshot {
 }
 
 /**
- * Per list of object ids (one list per group), the most common allocation stack of those
- * objects; undefined for a group when the snapshot has no allocation traces for them.
+ * Per list of object ids (one list per group), where most of those objects were allocated;
+ * undefined for a group when the snapshot has no allocation traces for them, or their stacks
+ * share no frame of the app's.
  */
-export async function allocationSites(file: string, groups: number[][], frames = 4): Promise<(AllocationSite | undefined)[]> {
+export async function allocationSites(file: string, groups: number[][]): Promise<(AllocationSite | undefined)[]> {
   const stat = await fs.stat(file);
   if (stat.size > MAX_TRACED_SNAPSHOT_BYTES) return groups.map(() => undefined);
   const raw = JSON.parse(await fs.readFile(file, "utf8")) as RawSnapshot;
@@ -71,38 +79,124 @@ export async function allocationSites(file: string, groups: number[][], frames =
     const script = raw.strings[infos[base + scriptAt]] ?? "";
     return { functionName: name, location: locate.at(script, infos[base + lineAt], infos[base + columnAt]) };
   };
-
-  return groups.map((ids) => {
-    const stacks = new Map<string, { frames: AllocationFrame[]; objects: number }>();
-    let sampled = 0;
-    for (const id of ids) {
-      let trace = wanted.get(id) ?? 0;
-      if (trace === 0) continue;
-      sampled++;
-      const stack: AllocationFrame[] = [];
-      // Innermost first; frames of node's own internals skipped until user code shows.
-      for (let hops = 0; trace !== 0 && trace !== undefined && hops < 64; hops++) {
-        const node = parents.get(trace);
-        if (!node) break;
-        if (node.info >= 0) stack.push(frameOf(node.info));
-        trace = node.parent;
-      }
-      const own = stack.filter((frame) => frame.location !== "" && !frame.location.startsWith("node:"));
-      const shown = (own.length > 0 ? own : stack).slice(0, frames);
-      const key = shown.map((frame) => `${frame.functionName}@${frame.location}`).join("|");
-      const entry = stacks.get(key) ?? { frames: shown, objects: 0 };
-      entry.objects++;
-      stacks.set(key, entry);
+  const stackOf = (trace: number): AllocationFrame[] => {
+    const stack: AllocationFrame[] = [];
+    for (let hops = 0; trace !== 0 && hops < 64; hops++) {
+      const node = parents.get(trace);
+      if (!node) break;
+      if (node.info >= 0) stack.push(frameOf(node.info));
+      trace = node.parent;
     }
-    const best = [...stacks.values()].sort((a, b) => b.objects - a.objects)[0];
-    if (!best || best.frames.length === 0) return undefined;
-    // Objects of one group come from one place; when their recorded stacks scatter, V8's
-    // tracker has lost them (seen for object literals in a long-running server: the stacks
-    // belong to other allocations), and naming the commonest would mislead.
-    if (best.objects < Math.max(2, sampled / 2)) return undefined;
-    const text = `allocated at ${best.frames.map((frame) => `${frame.location} ${frame.functionName}`.trim()).join(" ← ")}`;
-    return { frames: best.frames, objects: best.objects, sampled, text };
+    return stack;
+  };
+  return groups.map((ids) => {
+    const stacks = ids.map((id) => wanted.get(id) ?? 0).filter((trace) => trace !== 0).map(stackOf);
+    return commonSite(stacks);
   });
+}
+
+/**
+ * The site most of `stacks` (innermost frame first) share, from the app's own frames (node's
+ * internals and the unnamed entry frames skipped). Stacks that disagree are reconciled two
+ * ways: one that lacks frames another has (V8 records physical frames, so a function
+ * inlined into its caller is missing from the stacks recorded once it was optimised) is
+ * read as that fuller stack; and where callers differ (a timer armed from two functions),
+ * the shared inner frames are the site and the commonest callers are named at the fork.
+ * Undefined when no frame is shared by at least half of them.
+ */
+export function commonSite(stacks: AllocationFrame[][]): AllocationSite | undefined {
+  const own = stacks.map((stack) => stack.filter(isAppFrame)).filter((stack) => stack.length > 0);
+  if (own.length === 0) return undefined;
+  const distinct = new Map<string, { frames: AllocationFrame[]; keys: string[]; objects: number }>();
+  for (const frames of own) {
+    const keys = frames.map(frameKey);
+    const key = keys.join("|");
+    const entry = distinct.get(key) ?? { frames, keys, objects: 0 };
+    entry.objects++;
+    distinct.set(key, entry);
+  }
+  // Each stack read as the commonest fuller stack it fits into (inlining), or as itself.
+  const entries = [...distinct.values()];
+  const tree = new FrameTree();
+  for (const entry of entries) {
+    const fuller = entries
+      .filter((other) => other !== entry && other.keys.length > entry.keys.length && isSubsequence(entry.keys.slice(0, COMPARED_FRAMES), other.keys.slice(0, COMPARED_FRAMES * 2)))
+      .sort((a, b) => b.objects - a.objects)[0];
+    tree.add((fuller ?? entry).frames, entry.objects);
+  }
+  return tree.site(own.length);
+}
+
+/** Stacks merged frame by frame from the innermost: how many objects share each prefix. */
+class FrameTree {
+  private readonly root: TreeNode = { objects: 0, children: new Map() };
+
+  add(frames: AllocationFrame[], objects: number): void {
+    let node = this.root;
+    node.objects += objects;
+    for (const frame of frames) {
+      const key = frameKey(frame);
+      let child = node.children.get(key);
+      if (!child) {
+        child = { frame, objects: 0, children: new Map() };
+        node.children.set(key, child);
+      }
+      child.objects += objects;
+      node = child;
+    }
+  }
+
+  /** Follows the commonest branch while nearly all objects (3 in 4) stay on it; names the callers where it forks. */
+  site(sampled: number): AllocationSite | undefined {
+    const first = this.commonest(this.root);
+    // Fewer than half agree even on the innermost frame: naming one would mislead.
+    if (!first || first.objects * 2 < sampled) return undefined;
+    const frames: AllocationFrame[] = [first.frame!];
+    let node = first;
+    let callers: AllocationFrame[] = [];
+    while (frames.length < SHOWN_FRAMES) {
+      const next = this.commonest(node);
+      if (!next) break;
+      if (next.objects * 4 < node.objects * 3) {
+        callers = [...node.children.values()].sort((a, b) => b.objects - a.objects).slice(0, 2).map((child) => child.frame!);
+        break;
+      }
+      frames.push(next.frame!);
+      node = next;
+    }
+    const shown = (frame: AllocationFrame) => `${frame.location} ${frame.functionName}`.trim();
+    const fork = callers.length > 0 ? ` ← ${callers.map(shown).join(" or ")}` : "";
+    const text = `allocated at ${frames.map(shown).join(" ← ")}${fork}`;
+    return { frames, callers, objects: first.objects, sampled, text };
+  }
+
+  private commonest(node: TreeNode): TreeNode | undefined {
+    let best: TreeNode | undefined;
+    for (const child of node.children.values()) if (!best || child.objects > best.objects) best = child;
+    return best;
+  }
+}
+
+interface TreeNode {
+  frame?: AllocationFrame;
+  objects: number;
+  children: Map<string, TreeNode>;
+}
+
+/** A frame of the app's code (its node_modules included): not node's internals, not the unnamed entry frames ("(root)", a script's top). */
+function isAppFrame(frame: AllocationFrame): boolean {
+  return frame.location !== "" && !frame.location.startsWith("node:") && !/:0$/.test(frame.location);
+}
+
+function frameKey(frame: AllocationFrame): string {
+  return `${frame.functionName}@${frame.location}`;
+}
+
+/** Whether `part` is `whole` with some elements left out, in order. */
+function isSubsequence(part: string[], whole: string[]): boolean {
+  let at = 0;
+  for (const key of whole) if (at < part.length && key === part[at]) at++;
+  return at === part.length;
 }
 
 /** trace node id → its function info and its parent's id (0 at the root), from the nested tree. */

@@ -47,9 +47,10 @@ export function renderHeapDiffTerminal(diff: HeapDiff, chalk: ChalkInstance = ch
   else if (first.length === 0) lines.push(chalk.dim("  no group grows with the sessions"));
   for (const group of first.slice(0, TERMINAL_ROWS)) {
     const head = `${group.count.toLocaleString("en-US")} × ${group.name}`;
-    const figures = `retains ${formatBytes(group.retainedSize)}${growthText(group)}`;
+    const figures = `retains ${formatBytes(group.retainedSize)}, ${growthCell(group)}`.replace(/, $/, "");
     lines.push(`  ${group.leak ? chalk.red("LEAK") : chalk.dim("    ")} ${chalk.bold(head)} ${chalk.dim(figures)}`);
     lines.push(`       ${chalk.cyan(group.pathText)}`);
+    if (group.allocatedAt) lines.push(`       ${chalk.dim(group.allocatedAt)}`);
   }
   const more = folded.length + Math.max(0, first.length - TERMINAL_ROWS);
   if (more > 0) lines.push(chalk.dim(`  … and ${more} more ${more === 1 ? "group" : "groups"} that stopped growing or are small (caches, buffers, runtime data): --out writes them all`));
@@ -73,7 +74,7 @@ export function renderHeapDiffMarkdown(diff: HeapDiff, title: string): string {
     "|---|---:|---|---:|---|---|",
     ...groups.map(
       (group) =>
-        `| ${group.leak ? "**leak**" : ""} | ${group.count.toLocaleString("en-US")} | ${cell(group.name)} | ${formatBytes(group.retainedSize)} | ${cell(growthText(group).replace(/^, /, ""))} | ${cell(group.pathText)} |`,
+        `| ${group.leak ? "**leak**" : ""} | ${group.count.toLocaleString("en-US")} | ${cell(group.name)} | ${formatBytes(group.retainedSize)} | ${cell(growthCell(group))} | ${cell(group.pathText)}${group.allocatedAt ? `<br>${cell(group.allocatedAt)}` : ""} |`,
     ),
     "",
   ];
@@ -99,7 +100,8 @@ export function renderHeapDiffHtml(diff: HeapDiff, title: string): string {
       .map(
         (group) =>
           `<tr class="${group.leak ? "leak" : ""}"><td>${group.leak ? "leak" : ""}</td><td class="n">${group.count.toLocaleString("en-US")}</td><td>${escapeHtml(group.name)}</td>` +
-          `<td class="n">${formatBytes(group.retainedSize)}</td><td>${escapeHtml(growthText(group).replace(/^, /, ""))}${seriesText(group)}</td><td class="path">${pathHtml(group)}</td></tr>`,
+          `<td class="n">${formatBytes(group.retainedSize)}</td><td>${escapeHtml(growthCell(group))}${seriesText(group)}</td>` +
+          `<td class="path">${pathHtml(group)}${group.allocatedAt ? `<br><span class="site">${escapeHtml(group.allocatedAt)}</span>` : ""}</td></tr>`,
       )
       .join("\n");
   const head = `<thead><tr><th></th><th>objects</th><th>constructor</th><th>retained</th><th>growth</th><th>held by (shortest path from the GC roots)</th></tr></thead>`;
@@ -122,7 +124,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:120
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%}th,td{padding:.3rem .5rem;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
 th{background:#f4f6f8}td.n{text-align:right;white-space:nowrap}tr.leak td:first-child{color:#b42318;font-weight:600}
-.path{font-family:ui-monospace,monospace;font-size:12.5px}.path .arrow{color:#9ca3af}.muted{color:#6b7280}
+.path{font-family:ui-monospace,monospace;font-size:12.5px}.path .arrow{color:#9ca3af}.path .site{color:#4b5563}.muted{color:#6b7280}
 details{margin-top:1rem}summary{cursor:pointer;color:#374151}details table{margin-top:.5rem}
 </style></head><body>
 <h1>Heap diff: ${escapeHtml(title)}</h1>
@@ -148,6 +150,16 @@ export async function writeHeapDiffReport(dir: string, baseName: string, diff: H
   await writeFileAtomic(path.join(dir, markdown), renderHeapDiffMarkdown(diff, title));
   await writeFileAtomic(path.join(dir, html), renderHeapDiffHtml(diff, title));
   return { markdown, html };
+}
+
+/**
+ * How the group grew, as report.html words it: the judge's reading of its counts net of
+ * turnover when there is one ("leak: kept by every round, …", "bounded: at most 500 entries,
+ * the oldest evicted"), else the rate and trend of its count.
+ */
+function growthCell(group: SurvivorGroup): string {
+  if (group.growth) return `${group.leak ? "leak: " : ""}${group.growth.reason}`;
+  return growthText(group).replace(/^, /, "");
 }
 
 function growthText(group: SurvivorGroup): string {

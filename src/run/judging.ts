@@ -48,7 +48,7 @@ export async function judgeWithSnapshots(
   };
   const enough = snapshots.taken.length >= 2;
   const sites = async (heapDiff: HeapDiff | undefined) => {
-    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, options.notes);
+    if (heapDiff && options.allocationSites) await nameAllocationSites(heapDiff, snapshots, options.notes, budget.survivors.minCount);
     return heapDiff;
   };
   if (options.checked) {
@@ -75,19 +75,36 @@ export async function judgeWithSnapshots(
   return { verdict };
 }
 
-/** Where the leaking groups' objects were allocated, from the newest snapshot (taken while the probe tracked allocations). */
-async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[]): Promise<void> {
-  const leaking = diff.survivors.groups.filter((group) => group.leak && group.sampleIds && group.sampleIds.length > 0);
+/** Groups named besides the leaking ones, at most: enough for what the verdict and the heap-diff report show first. */
+const OTHER_GROUPS_NAMED = 6;
+
+/**
+ * Where the leaking groups' objects were allocated, and those of the other groups of at least
+ * `minCount` objects (the survivor check's floor), growing ones first: a leak of small entries
+ * fails on its gauge while its group grows (cache) or is capped by time (timers that fire
+ * after a while hold 600 at most), and the report shows that group. From the newest
+ * snapshot, taken while the probe tracked allocations.
+ */
+async function nameAllocationSites(diff: HeapDiff, snapshots: SnapshotSeries, notes: string[], minCount: number): Promise<void> {
+  const sampled = diff.survivors.groups.filter((group) => group.sampleIds && group.sampleIds.length > 0);
+  const others = sampled.filter((group) => !group.leak && group.count >= minCount);
+  const named = [
+    ...sampled.filter((group) => group.leak),
+    ...[...others.filter((group) => group.trend === "grows"), ...others.filter((group) => group.trend !== "grows")].slice(0, OTHER_GROUPS_NAMED),
+  ];
   const newest = snapshots.taken.at(-1);
-  if (leaking.length === 0 || !newest) return;
+  if (named.length === 0 || !newest) return;
   try {
-    const sites = await allocationSites(newest.file, leaking.map((group) => group.sampleIds!));
-    leaking.forEach((group, index) => {
+    const sites = await allocationSites(newest.file, named.map((group) => group.sampleIds!));
+    named.forEach((group, index) => {
       const site = sites[index];
       if (site) group.allocatedAt = site.text;
     });
-    if (sites.every((site) => site === undefined)) {
-      notes.push("--allocation-sites: no allocation site named: the snapshot has no stacks for the leaking objects, or their stacks disagree (V8's tracker loses some objects as the GC moves them)");
+    const unnamed = named.filter((group, index) => group.leak && sites[index] === undefined);
+    if (unnamed.length > 0) {
+      notes.push(
+        `--allocation-sites: no allocation site named for ${unnamed.map((group) => group.name).join(", ")}: the snapshot has no stacks for its sampled objects, or fewer than half of them share a frame of the app's`,
+      );
     }
   } catch (error) {
     notes.push(`--allocation-sites: the allocation stacks could not be read: ${oneLine(error)}`);

@@ -102,6 +102,7 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
         readyTimeoutMs: options.readyTimeoutMs,
         logPath: logFile,
         port: options.port,
+        trackHeapObjects: options.allocationSites,
         cleanup,
       }),
       signal,

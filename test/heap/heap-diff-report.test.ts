@@ -50,4 +50,26 @@ describe("heap-diff report", () => {
     expect(html).toContain("things (Array, module app.js:9)");
     expect(html).not.toContain("<details>");
   });
+
+  it("words growth as the judge read it (a leak, or bounded) and says where a group was allocated, as report.html does", () => {
+    const growth = (kind: "leak" | "bounded", reason: string) => ({ kind, net: 0, netPerThousandSessions: 0, endCount: 0, peakCount: 0, rounds: [], reason });
+    const leaking = group("Session", 800, "grows", true, "sessions (Map, module app.js:3) → [entry] (Session)");
+    leaking.perThousandSessions = 1000;
+    leaking.growth = growth("leak", "kept by every round, +1,000 per 1,000 sessions net");
+    leaking.allocatedAt = "allocated at app.js:56 joinRoom ← app.js:80 (anonymous)";
+    const bounded = group("CachedEntry", 500, "grows", false, "recent (Map, module app.js:4) → [entry] (CachedEntry)");
+    bounded.perThousandSessions = 400;
+    bounded.growth = growth("bounded", "bounded: at most 500 entries, the oldest evicted");
+    const diff = diffOf([leaking, bounded]);
+    const terminal = renderHeapDiffTerminal(diff, new Chalk({ level: 0 }));
+    for (const text of [renderHeapDiffMarkdown(diff, "t"), renderHeapDiffHtml(diff, "t"), terminal]) {
+      expect(text).toContain("leak: kept by every round, +1,000 per 1,000 sessions net");
+      expect(text).toContain("bounded: at most 500 entries, the oldest evicted");
+      // Not the bare count's trend in its place.
+      expect(text).not.toContain("+400 per 1,000 sessions");
+    }
+    expect(renderHeapDiffMarkdown(diff, "t")).toContain("sessions (Map, module app.js:3) → [entry] (Session)<br>allocated at app.js:56 joinRoom ← app.js:80 (anonymous) |");
+    expect(renderHeapDiffHtml(diff, "t")).toContain('<span class="site">allocated at app.js:56 joinRoom ← app.js:80 (anonymous)</span>');
+    expect(terminal).toMatch(/sessions \(Map, module app\.js:3\) → \[entry\] \(Session\)\n\s+allocated at app\.js:56 joinRoom/);
+  });
 });
