@@ -105,7 +105,11 @@ export async function allocationSites(file: string, groups: number[][]): Promise
  * Undefined when no frame is shared by at least half of them.
  */
 export function commonSite(stacks: AllocationFrame[][]): AllocationSite | undefined {
-  const own = stacks.map((stack) => stack.filter(isAppFrame)).filter((stack) => stack.length > 0);
+  const sampled = stacks.map((stack) => stack.filter(isAppFrame)).filter((stack) => stack.length > 0);
+  // A stack through leakcheck's own probe is not where the app allocated: an object that took
+  // the id of one the probe made while writing a snapshot. It counts as sampled, never as a site
+  // (a new user's Map leak was once "allocated at …/src/probe/agent.cts:124 writeSnapshot").
+  const own = sampled.filter((stack) => !stack.some(isProbeFrame));
   if (own.length === 0) return undefined;
   const distinct = new Map<string, { frames: AllocationFrame[]; keys: string[]; objects: number }>();
   for (const frames of own) {
@@ -124,7 +128,7 @@ export function commonSite(stacks: AllocationFrame[][]): AllocationSite | undefi
       .sort((a, b) => b.objects - a.objects)[0];
     tree.add((fuller ?? entry).frames, entry.objects);
   }
-  return tree.site(own.length);
+  return tree.site(sampled.length);
 }
 
 /** Stacks merged frame by frame from the innermost: how many objects share each prefix. */
@@ -186,6 +190,11 @@ interface TreeNode {
 /** A frame of the app's code (its node_modules included): not node's internals, not the unnamed entry frames ("(root)", a script's top). */
 function isAppFrame(frame: AllocationFrame): boolean {
   return frame.location !== "" && !frame.location.startsWith("node:") && !/:0$/.test(frame.location);
+}
+
+/** A frame of leakcheck's probe, which runs inside the server: src/probe/*.cts, as source-mapped from dist (or node_modules/leakcheck). */
+function isProbeFrame(frame: AllocationFrame): boolean {
+  return /(^|\/)(dist\/)?src\/probe\/[\w-]+\.c[jt]s:\d+$/.test(frame.location);
 }
 
 function frameKey(frame: AllocationFrame): string {

@@ -121,6 +121,13 @@ describe("commonSite: the site most sampled stacks share", () => {
     expect(site?.text).toBe("allocated at src/app.ts:10 makeRecord ← src/app.ts:30 onJoin or src/app.ts:40 onResume");
   });
 
+  it("never names leakcheck's own probe, and counts such stacks against a site", () => {
+    const probe = frame("writeSnapshot", 124, "node_modules/leakcheck/src/probe/agent.cts");
+    expect(commonSite([...Array(6).fill([probe, frame("answer", 78, "node_modules/leakcheck/src/probe/agent.cts")]), ...Array(2).fill([makeRecord, handler])])).toBeUndefined();
+    const site = commonSite([[probe], ...Array(5).fill([makeRecord, handler])]);
+    expect(site?.text).toBe("allocated at src/app.ts:10 makeRecord ← src/app.ts:30 onJoin");
+  });
+
   it("names nothing when fewer than half of the stacks share even their innermost frame", () => {
     expect(commonSite([[makeRecord], [join], [handler], [other]])).toBeUndefined();
     expect(commonSite([[internal, root]])).toBeUndefined();
