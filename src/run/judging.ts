@@ -9,7 +9,7 @@ import type { HeapDiff } from "../heap/model.js";
 import type { ScenarioVerdict } from "../report-schema/verdict.js";
 import type { Budget } from "../verdict/budget.js";
 import { judge, type Measurements } from "../verdict/judge.js";
-import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
+import { MIN_SESSIONS_FOR_COUNT, survivorJudge, survivorLimits } from "../verdict/survivors.js";
 import { abortable } from "./abortable.js";
 import type { SnapshotSeries } from "./snapshots.js";
 
@@ -31,6 +31,35 @@ export interface JudgingOptions {
 
 /** The scenario's verdict, and the heap diff when the snapshots were read. */
 export async function judgeWithSnapshots(
+  measurements: Measurements,
+  budget: Budget,
+  snapshots: SnapshotSeries,
+  options: JudgingOptions,
+): Promise<{ verdict: ScenarioVerdict; heapDiff?: HeapDiff }> {
+  const judged = await judgeReading(measurements, budget, snapshots, options);
+  const short = tooShortToCount(judged.heapDiff, measurements.sessions);
+  if (short) options.notes.push(short);
+  return judged;
+}
+
+/**
+ * A group kept by every round that a run this short does not call a leak (issue 11's count
+ * needs 500 sessions): a pass must not be silent about it. A new user's 200-session run
+ * passed a 200 B leak and said nothing.
+ */
+export function tooShortToCount(heapDiff: HeapDiff | undefined, sessions: number): string | undefined {
+  const kept = heapDiff?.survivors.groups.filter((group) => group.growth?.kind === "leak" && !group.leak) ?? [];
+  if (kept.length === 0 || sessions >= MIN_SESSIONS_FOR_COUNT) return undefined;
+  const [first] = kept;
+  const others = kept.length > 1 ? ` and ${kept.length - 1} more group${kept.length > 2 ? "s" : ""}` : "";
+  return (
+    `${first.count.toLocaleString("en-US")} ${first.name} objects were kept by every round (held by ${first.pathText})${others}, ` +
+    `but ${sessions.toLocaleString("en-US")} sessions are too few to call that a leak by count (a cache still filling looks the same): ` +
+    `run --sessions ${MIN_SESSIONS_FOR_COUNT} or more to judge them`
+  );
+}
+
+async function judgeReading(
   measurements: Measurements,
   budget: Budget,
   snapshots: SnapshotSeries,
