@@ -69,7 +69,8 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
         lastProblem = `status ${answer.status}`;
       } catch (error) {
         if (error instanceof UsageError) throw error;
-        lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
+        // A request that ran out of time waited what was left of the deadline: its figure says nothing.
+        lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1").replace(/^no answer within \d+ ms$/, "no answer");
       }
       if (!/ECONNREFUSED/.test(lastProblem)) onlyRefused = false;
       await new Promise((resolve) => setTimeout(resolve, 100));

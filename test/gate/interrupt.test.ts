@@ -24,11 +24,13 @@ afterEach(() => {
  * Calls `then` once the run is inside its first scenario: its run folder has the report
  * written as each scenario starts, and a second has passed (the server up, sessions going).
  */
-function whenScenarioRuns(parent: string, child: ChildProcess, then: () => void): void {
+function whenScenarioRuns(parent: string, child: ChildProcess, then: () => void, serverUp: () => boolean = () => true): void {
   started = child;
   const poll = setInterval(() => {
     if (child.exitCode !== null) return clearInterval(poll);
-    if (!fs.existsSync(path.join(parent, "latest", "report.json"))) return;
+    // The run folder is there and (when watched) the server runs: on a loaded machine the
+    // folder came first and the signal arrived before the server had started.
+    if (!fs.existsSync(path.join(parent, "latest", "report.json")) || !serverUp()) return;
     clearInterval(poll);
     setTimeout(then, 1000);
   }, 50);
@@ -72,8 +74,8 @@ describe("interrupting a run", () => {
       const result = await runCli(["run", "abrupt-close", "normal-completion", "--sessions", "100000", "--json", "--quiet", "--report-dir", parent], {
         env: { TMPDIR: tmp },
         onSpawn: (child) => {
-          watcher = new TreeWatcher(child.pid!, 100);
-          whenScenarioRuns(parent, child, () => child.kill(signal));
+          const tree = (watcher = new TreeWatcher(child.pid!, 100));
+          whenScenarioRuns(parent, child, () => child.kill(signal), () => tree.seenMatching(/server\/main\.js/).length > 0);
         },
       });
       watcher!.stop();

@@ -32,7 +32,7 @@ export const serverCases: ErrorCase[] = [
   ),
   server(["--server", "node test/fixtures/garbage-metrics-server.cjs"], 3, /did not return JSON .*--metrics-path/),
   server(["--url", "http://127.0.0.1:1", "--ready-timeout", "1s"], 3, /^nothing listened at http:\/\/127\.0\.0\.1:1 in 1000 ms \(connection refused\): start the server first, or check --url$/, "(nothing listens there)"),
-  server(["--url", "http://127.0.0.1:<port>", "--ready-path", "/ready", "--ready-timeout", "1s"], 3, /^the server did not answer GET http:\/\/127\.0\.0\.1:<port>\/ready with 2xx within 1000 ms \(last: .*\): raise --ready-timeout, or check --ready-path$/, "(the port takes connections and answers nothing)"),
+  server(["--url", "http://127.0.0.1:<port>", "--ready-path", "/ready", "--ready-timeout", "1s"], 3, /^the server did not answer GET http:\/\/127\.0\.0\.1:<port>\/ready with 2xx within 1000 ms \(last: no answer\): raise --ready-timeout, or check --ready-path$/, "(the port takes connections and answers nothing)"),
   server(
     ["--metrics-path", "/no-such-path"],
     2,
