@@ -104,7 +104,7 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   if (measurements.survivors) {
     const leaking = measurements.survivors.filter((group) => group.leak);
     if (heap) heap.survivors = { leakingGroups: leaking.length, budgetPerThousandSessions: budget.survivors.perThousandSessions, pass: leaking.length === 0 };
-    for (const group of leaking.slice(0, 3)) reasons.push(survivorSentence(group));
+    for (const sentence of leakSentences(leaking).slice(0, 3)) reasons.push(sentence);
   }
 
   const leaked = reasons.length > 0;
@@ -169,6 +169,23 @@ export function survivorSentence(group: SurvivorGroup): string {
   ];
   const growth = figures.length > 0 ? ` (${figures.join(", ")})` : "";
   return `${group.count.toLocaleString("en-US")} ${group.name} objects survive${growth}, held by ${group.pathText}`;
+}
+
+/**
+ * One sentence per holder: groups held in the same place (a Map's keys and its values, the
+ * Timeouts a timer list links both ways) are one leak, not two. A new user read a Map's
+ * string keys as a second leak.
+ */
+function leakSentences(leaking: SurvivorGroup[]): string[] {
+  const byHolder = new Map<string, SurvivorGroup[]>();
+  for (const group of leaking) {
+    const steps = group.pathText.split(" → ");
+    const holder = steps.length > 1 ? steps.slice(0, -1).join(" → ") : group.pathText;
+    byHolder.set(holder, [...(byHolder.get(holder) ?? []), group]);
+  }
+  return [...byHolder.values()].map(([first, ...rest]) =>
+    rest.length === 0 ? survivorSentence(first) : `${survivorSentence(first)}; with them ${rest.map((group) => `${group.count.toLocaleString("en-US")} ${group.name}`).join(", ")} in the same holder`,
+  );
 }
 
 function check(name: string, reading: Reading, budget: number): CheckResult {

@@ -157,6 +157,15 @@ describe("judge with survivor groups from heap snapshots", () => {
     ]);
   });
 
+  it("says a leak once per holder: a Map's keys and values are one sentence", () => {
+    const keys = group({ name: "(string)", count: 800, pathText: "store (SessionStore) → activeSessions (Map) → [key] (string)" });
+    const other = group({ name: "Timeout", pathText: "(timer lists) → _idleNext (Timeout)" });
+    const verdict = judge(measurements({ survivors: [group({}), keys, other] }), DEFAULT_BUDGET);
+    expect(verdict.reasons).toHaveLength(2);
+    expect(verdict.reasons[0]).toMatch(/^800 Object objects survive .*held by store \(SessionStore\) → activeSessions \(Map\) → \[entry\] \(Object \{ id \}\); with them 800 \(string\) in the same holder$/);
+    expect(verdict.reasons[1]).toMatch(/^800 Timeout objects survive .*held by \(timer lists\) → _idleNext \(Timeout\)$/);
+  });
+
   it("passes growing groups that are not leaks, and names them only when another check fails", () => {
     const small = group({ leak: false, retainedSize: 40_000 });
     const clean = judge(measurements({ survivors: [small] }), DEFAULT_BUDGET);
