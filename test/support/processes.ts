@@ -17,7 +17,8 @@ export interface ProcessRow {
 
 /** Every live process: pid, parent, group and command line. */
 export function processTable(): ProcessRow[] {
-  const out = spawnSync("ps", ["-eo", "pid=,ppid=,pgid=,args="], { encoding: "utf8" }).stdout;
+  // -ww: whole command lines, however long the paths (a CI checkout's are longer than ours).
+  const out = spawnSync("ps", ["-ww", "-eo", "pid=,ppid=,pgid=,args="], { encoding: "utf8" }).stdout;
   return out
     .split("\n")
     .map((line) => line.trim().match(/^(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/))
@@ -54,7 +55,12 @@ export class TreeWatcher {
   }
 
   look(): void {
-    for (const row of descendantsOf(this.root)) this.seen.set(row.pid, row);
+    for (const row of descendantsOf(this.root)) {
+      // A process that died but is not reaped yet shows as "[node] <defunct>": keep what it ran
+      // (under load a look in that moment made the server of an interrupted run unseen).
+      if (this.seen.has(row.pid) && /<defunct>$/.test(row.args)) continue;
+      this.seen.set(row.pid, row);
+    }
   }
 
   stop(): void {
