@@ -67,8 +67,11 @@ describe("the smallest leak (issue 11)", () => {
       const scenario = report.scenarios[0];
       expect([scenario.verdict, scenario.reasons]).toEqual(["pass", []]);
       // The survivors agree with the heap at once; at 240 sessions the heap interval alone may
-      // straddle the budget (±800 B), and a round or two more settle it.
-      expect(scenario.notes.join("\n")).toMatch(/^(ran \d more rounds? .* because the heap interval .* straddled the budget .*; that settled it)?$/);
+      // straddle the budget (±800 B), or be over it while the cache fills with less than the
+      // 1 MB floor grown in all, and a round or two more settle it.
+      expect(scenario.notes.join("\n")).toMatch(
+        /^(ran \d more rounds? .* because (the heap interval .* straddled the budget .*|the heap grew over the budget .* under the 1\.0 MB noise floor); that settled it)?$/,
+      );
       expect(scenario.heap?.pass).toBe(true);
       if (max > 5) {
         const notes = scenario.heapDiff!.survivors.groups.find((group) => /reason, note/.test(group.pathText));
