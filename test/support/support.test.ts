@@ -1,7 +1,8 @@
 // The test helpers themselves: a server that cannot start is a rejected startServer (not a
 // test hung until its timeout), and the process finders see what runs and not what is gone.
+import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { childrenOf, groupAlive, processesMatching, processTable } from "./processes.js";
+import { childrenOf, groupAlive, processesMatching, processTable, TreeWatcher } from "./processes.js";
 import { SERVER_MAIN } from "./paths.js";
 import { seededRandom } from "./random.js";
 import { spawnServer, startServer, stopServers } from "./server.js";
@@ -29,6 +30,21 @@ describe("startServer", () => {
 });
 
 describe("processes", () => {
+  it("a TreeWatcher keeps what a process ran once it is dead but not yet reaped ('<defunct>')", async () => {
+    // `exec sleep` leaves the backgrounded node to a parent that never reaps it: a zombie.
+    const root = spawn("sh", ["-c", "node -e 'setTimeout(() => {}, 300)' tree-watcher-marker & exec sleep 3"], { stdio: "ignore" });
+    const watcher = new TreeWatcher(root.pid!, 50);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(processTable().some((row) => row.ppid === root.pid && /<defunct>$/.test(row.args))).toBe(true);
+      expect(watcher.seenMatching(/tree-watcher-marker/)).toHaveLength(1);
+    } finally {
+      watcher.stop();
+      root.kill("SIGKILL");
+    }
+  });
+
+
   it("finds a child by command line and by parent, and not once it has exited", async () => {
     const child = spawnServer(["--port", "0", "--log", "none"]);
     await expect.poll(() => processesMatching(SERVER_MAIN), { timeout: 5000 }).toContain(child.pid);
