@@ -25,9 +25,10 @@ export const serverCases: ErrorCase[] = [
     "(the server never listens: it ignores $PORT)",
   ),
   server(
-    ["--server", "node test/fixtures/plain-http-server.cjs", "--ready-timeout", "1s"],
+    // 3 s, not 1: under CI's two test lanes node took over 1 s to listen, and the message was then "nothing listened".
+    ["--server", "node test/fixtures/plain-http-server.cjs", "--ready-timeout", "3s"],
     3,
-    /^the server did not accept a Socket\.IO handshake at \/socket\.io\/ within 1000 ms \(last: status 404\), no metrics endpoint at \/api\/metrics either: raise --ready-timeout, check --socketio-path and the server log, or name a path that answers 2xx once ready with --ready-path$/,
+    /^the server did not accept a Socket\.IO handshake at \/socket\.io\/ within 3000 ms \(last: status 404\), no metrics endpoint at \/api\/metrics either: raise --ready-timeout, check --socketio-path and the server log, or name a path that answers 2xx once ready with --ready-path$/,
     "(an HTTP server without Socket.IO)",
   ),
   server(["--server", "node test/fixtures/garbage-metrics-server.cjs"], 3, /did not return JSON .*--metrics-path/),
