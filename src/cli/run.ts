@@ -84,6 +84,7 @@ export function registerRun(program: Command): void {
     .option("--max-sessions <n>", "when the verdict is uncertain, more rounds may run up to this many sessions per scenario (default twice --sessions)", ruled("--max-sessions", RUN_SETTINGS.maxSessions))
     .option("--max-duration <duration>", "…and for at most this long after the planned rounds (default no limit but --max-sessions)", ruled("--max-duration", RUN_SETTINGS.maxDuration))
     .option("--allocation-sites", "record allocation stacks in the server (costs server CPU per allocation) to say where leaking objects were allocated")
+    .option("--no-allocation-sites", "record no allocation stacks, even where the config file asks for them")
     .option("--seed <n>", "seed for the scenarios' random choices (printed; replays a run)", wholeNumber("--seed", 0, 2 ** 32 - 1))
     .addOption(new Option("--server <command>", "run this server command instead of the bundled server").argParser(command).conflicts("url"))
     .addOption(new Option("--url <url>", "attach to a server already running at this URL").argParser(serverUrl))

@@ -53,9 +53,9 @@ describe("leakcheck init", () => {
     expect(all.code, all.stderr).toBe(0);
     expect(JSON.parse(all.stdout).scenarios.map((s: { name: string; sessions: number }) => [s.name, s.sessions])).toEqual([["first-session", 6]]);
     expect(JSON.parse(all.stdout).options).toMatchObject({ maxSessions: 30, maxDurationMs: 3000 });
-    const flagWins = await runCli(["run", "--max-sessions", "8", "--max-duration", "1s", "--sessions", "4", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
+    const flagWins = await runCli(["run", "--max-sessions", "8", "--max-duration", "1s", "--sessions", "4", "--no-allocation-sites", "--json", "--quiet", "--no-snapshots"], { cwd: dir });
     expect(flagWins.code, flagWins.stderr).toBe(0);
-    expect(JSON.parse(flagWins.stdout).options).toMatchObject({ maxSessions: 8, maxDurationMs: 1000 });
+    expect(JSON.parse(flagWins.stdout).options).toMatchObject({ maxSessions: 8, maxDurationMs: 1000, allocationSites: false });
   }, 90_000);
 
   it("keeps reports/ out of git: appends the line once, keeps the user's lines", () => {
