@@ -48,7 +48,8 @@ interface RawRunOptions {
   allocationSites?: boolean;
   metricsPath: string;
   /** Set by applyConfig: the metrics path was asked for (flag or config), so it must exist. */
-  metricsPathGiven?: boolean;
+  /** Where the metrics path was given ("--metrics-path", or the config file's key): it must answer. */
+  metricsPathFrom?: string;
   readyPath?: string;
   /** Set by applyConfig: an inline budget from the config file. */
   budgetObject?: RunOptions["budget"];
@@ -189,7 +190,7 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
     allocationSites: raw.allocationSites ?? false,
     probeTimeoutMs: raw.probeTimeout,
     metricsPath: raw.metricsPath,
-    metricsPathGiven: raw.metricsPathGiven,
+    metricsPathFrom: raw.metricsPathFrom,
     readyPath: raw.readyPath,
     gauges: raw.gauge,
     socketIoPath: raw.socketioPath.endsWith("/") ? raw.socketioPath : `${raw.socketioPath}/`,
@@ -206,7 +207,7 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
  * names a server other than the bundled one).
  */
 function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, given: (key: string) => boolean): { raw: RawRunOptions; allIsProject: boolean } {
-  const merged: RawRunOptions = { ...raw, metricsPathGiven: given("metricsPath") };
+  const merged: RawRunOptions = { ...raw, metricsPathFrom: given("metricsPath") ? "--metrics-path" : undefined };
   if (!config) return { raw: merged, allIsProject: false };
   // --server-leak alone would swap the project's own server for the bundled one, and the
   // project's scenarios would fail against the wrong app.
@@ -238,7 +239,7 @@ function applyConfig(raw: RawRunOptions, config: ProjectConfig | undefined, give
   if (!given("reportDir") && config.reportDir !== undefined) merged.reportDir = config.reportDir;
   if (!given("metricsPath") && config.metricsPath !== undefined) {
     merged.metricsPath = config.metricsPath;
-    merged.metricsPathGiven = true;
+    merged.metricsPathFrom = `${path.basename(config.file)}'s metricsPath`;
   }
   if (!given("socketioPath") && config.socketioPath !== undefined) merged.socketioPath = config.socketioPath;
   const timeouts = { readyTimeout: "ready", settleTimeout: "settle", sessionTimeout: "session", roundTimeout: "round", probeTimeout: "probe", ackTimeout: "ack" } as const;

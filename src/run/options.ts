@@ -48,8 +48,8 @@ export interface RunOptions {
   /** Record allocation stacks in the server from the baseline on, to name where leaking groups were allocated. */
   allocationSites?: boolean;
   metricsPath: string;
-  /** --metrics-path was given: the endpoint must exist (otherwise a 404 means gauges from the probe only). */
-  metricsPathGiven?: boolean;
+  /** Where the metrics path was given (--metrics-path, a config file's metricsPath): the endpoint must exist (otherwise a 404 means gauges from the probe only); errors name it so. */
+  metricsPathFrom?: string;
   /** --ready-path: readiness is this path answering 2xx (default: a Socket.IO handshake, or the metrics path). */
   readyPath?: string;
   gauges?: string[];

@@ -9,8 +9,8 @@ export interface Readiness {
   /** --ready-path: this path answering 2xx is readiness, nothing else. */
   readyPath?: string;
   metricsPath: string;
-  /** The metrics path was asked for (--metrics-path, a config file): it must answer. */
-  metricsPathGiven: boolean;
+  /** Where the metrics path was asked for ("--metrics-path", a config file's key): it must answer. Undefined: the default path, which may be missing. */
+  metricsPathFrom?: string;
   /** The Socket.IO path, ending in a slash (default /socket.io/). */
   socketIoPath: string;
   /** For an https server (--ca, --insecure). */
@@ -18,11 +18,11 @@ export interface Readiness {
 }
 
 /** The readiness part of the run's options. */
-export function readinessOf(options: { readyPath?: string; metricsPath: string; metricsPathGiven?: boolean; socketIoPath: string; tls?: TlsOptions }): Readiness {
+export function readinessOf(options: { readyPath?: string; metricsPath: string; metricsPathFrom?: string; socketIoPath: string; tls?: TlsOptions }): Readiness {
   return {
     readyPath: options.readyPath,
     metricsPath: options.metricsPath,
-    metricsPathGiven: options.metricsPathGiven ?? false,
+    metricsPathFrom: options.metricsPathFrom,
     socketIoPath: options.socketIoPath.endsWith("/") ? options.socketIoPath : `${options.socketIoPath}/`,
     tls: options.tls,
   };
@@ -35,10 +35,10 @@ export function readinessOf(options: { readyPath?: string; metricsPath: string; 
 export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs: number, exited: Promise<never>, attached = false): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pathUrl = new URL(readiness.readyPath ?? readiness.metricsPath, baseUrl).href;
-  const handshake = readiness.readyPath === undefined && !readiness.metricsPathGiven;
+  const handshake = readiness.readyPath === undefined && readiness.metricsPathFrom === undefined;
   // Ready when the metrics path the user named answers: any other answer from a server that
   // answers HTTP at all means the path is wrong, and waiting out --ready-timeout would not fix it.
-  const byMetricsPath = readiness.readyPath === undefined && readiness.metricsPathGiven;
+  const byMetricsPath = readiness.readyPath === undefined && readiness.metricsPathFrom !== undefined;
   let lastProblem = "no answer";
   let lastHandshake = "no answer";
   // Refused every time: nothing listens there (a server that ignores $PORT, or none at all).
@@ -64,7 +64,7 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
       }
       try {
         const answer = await httpGet(pathUrl, wait(), readiness.tls);
-        if (byMetricsPath && answer.status !== 503) return checkMetricsAnswer(pathUrl, readiness.metricsPath, answer, attached);
+        if (byMetricsPath && answer.status !== 503) return checkMetricsAnswer(pathUrl, readiness, answer, attached);
         if (answer.status >= 200 && answer.status < 300) return;
         lastProblem = `status ${answer.status}`;
       } catch (error) {
@@ -164,7 +164,7 @@ function closeSession(url: string, timeoutMs: number, tls?: TlsOptions): Promise
  * path, what came back, and the two ways out. A 503 is the one answer not judged here:
  * it is how a server says "not yet", so readiness keeps waiting for it.
  */
-export function checkMetricsAnswer(url: string, metricsPath: string, answer: { status: number; text: string }, attached: boolean): void {
+export function checkMetricsAnswer(url: string, readiness: Readiness, answer: { status: number; text: string }, attached: boolean): void {
   let got: string | undefined = answer.status < 200 || answer.status > 299 ? `answered ${answer.status}` : undefined;
   if (got === undefined) {
     try {
@@ -179,7 +179,8 @@ export function checkMetricsAnswer(url: string, metricsPath: string, answer: { s
   const without = attached
     ? "or leave it out to measure without a metrics endpoint (attached with --url, that needs the server's probe: --probe)"
     : "or leave it out to measure without one (Socket.IO's counts and leakcheck/gauges, read by the probe)";
-  throw new UsageError(`--metrics-path ${metricsPath}: GET ${url} ${got}: point --metrics-path at the server's metrics endpoint, ${without}`);
+  const from = readiness.metricsPathFrom ?? "--metrics-path";
+  throw new UsageError(`${from} ${readiness.metricsPath}: GET ${url} ${got}: point ${from} at the server's metrics endpoint, ${without}`);
 }
 
 /**
@@ -188,9 +189,9 @@ export function checkMetricsAnswer(url: string, metricsPath: string, answer: { s
  * means none: the gauges are then Socket.IO's counts and the app's, from the probe.
  */
 export async function hasMetricsEndpoint(baseUrl: string, readiness: Readiness, timeoutMs: number, attached = false): Promise<boolean> {
-  if (readiness.metricsPathGiven) {
+  if (readiness.metricsPathFrom !== undefined) {
     const url = new URL(readiness.metricsPath, baseUrl).href;
-    checkMetricsAnswer(url, readiness.metricsPath, await httpGet(url, timeoutMs, readiness.tls), attached);
+    checkMetricsAnswer(url, readiness, await httpGet(url, timeoutMs, readiness.tls), attached);
     return true;
   }
   try {

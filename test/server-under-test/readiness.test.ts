@@ -25,7 +25,7 @@ async function serve(answer: (url: string, count: number) => [number, string]): 
 }
 
 const METRICS = JSON.stringify({ users: 0, memory: { heapUsed: 1 } });
-const given = (metricsPath: string, readyPath?: string) => readinessOf({ metricsPath, metricsPathGiven: true, readyPath, socketIoPath: "/socket.io/" });
+const given = (metricsPath: string, readyPath?: string) => readinessOf({ metricsPath, metricsPathFrom: "--metrics-path", readyPath, socketIoPath: "/socket.io/" });
 const never = new Promise<never>(() => undefined);
 
 /** waitReady's error (or "ready") and how long it took, with a ready timeout of 10 s. */

@@ -29,6 +29,11 @@ export const configCases: ErrorCase[] = [
     ...config("cfg-server-leak", "leakcheck.config.json", '{"server": "npm start"}', /^--server-leak is a leak mode of the bundled server; this project's config runs its own \(npm start\): leave --server-leak out$/),
     args: ["run", "--server-leak", "disconnect"],
   },
+  {
+    // Checked once the bundled server answers; the error names the key in the file, not a flag nobody typed.
+    ...config("cfg-metrics-path", "leakcheck.config.json", '{"metricsPath": "/no-such-path"}', /^leakcheck\.config\.json's metricsPath \/no-such-path: GET http:\/\/127\.0\.0\.1:<port>\/no-such-path answered 404: point leakcheck\.config\.json's metricsPath at the server's metrics endpoint, or leave it out to measure without one/),
+    args: ["run", "normal-completion"],
+  },
 ];
 
 export const initCases: ErrorCase[] = [
