@@ -3,6 +3,7 @@
 // leakcheck's own probe holds (its objects are not the server's: reached only through the
 // probe, they are left out of the survivors).
 
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TIMER_LIST_EDGES, TIMER_LIST_NODES } from "./labels.js";
@@ -19,12 +20,26 @@ export interface Detours {
   readonly laterEdgeNames: readonly number[];
 }
 
-/** The probe as leakcheck preloads it (dist/src/probe/agent.cjs), beside this file in dist or in a checkout run from src. */
+/**
+ * The probe's scripts as the server loads them (dist/src/probe/*.cjs: the agent leakcheck
+ * preloads and every module it requires, `leakcheck/gauges` too, whose registry holds the
+ * app's gauge readers), beside this file in dist or in a checkout run from src.
+ */
 export function probeScripts(): string[] {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const beside = path.resolve(here, "../probe/agent.cjs");
-  const fromSource = here.split(path.sep).slice(-2).join("/") === "src/heap" ? path.resolve(here, "../../dist/src/probe/agent.cjs") : beside;
-  return [...new Set([beside, fromSource])];
+  const beside = path.resolve(here, "../probe");
+  const fromSource = here.split(path.sep).slice(-2).join("/") === "src/heap" ? path.resolve(here, "../../dist/src/probe") : beside;
+  const scripts = new Set<string>();
+  for (const dir of new Set([beside, fromSource])) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue; // not built yet: nothing of the probe can be in a snapshot either
+    }
+    for (const name of names) if (name.endsWith(".cjs")) scripts.add(path.join(dir, name));
+  }
+  return [...scripts];
 }
 
 /** The detours of a snapshot read with its edges; undefined when it has nothing to defer. */
