@@ -104,7 +104,7 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   if (measurements.survivors) {
     const leaking = measurements.survivors.filter((group) => group.leak);
     if (heap) heap.survivors = { leakingGroups: leaking.length, budgetPerThousandSessions: budget.survivors.perThousandSessions, pass: leaking.length === 0 };
-    for (const sentence of leakSentences(leaking).slice(0, 3)) reasons.push(sentence);
+    for (const sentence of holderSentences(leaking).slice(0, 3)) reasons.push(sentence);
   }
 
   const leaked = reasons.length > 0;
@@ -113,7 +113,7 @@ export function judge(measurements: Measurements, budget: Budget): ScenarioVerdi
   // when they are too small per session to fail the heap check on their own.
   if (leaked && measurements.survivors && !measurements.survivors.some((group) => group.leak)) {
     const growing = measurements.survivors.filter((group) => group.trend === "grows" && group.count >= budget.survivors.minCount);
-    for (const group of growing.slice(0, 3)) clues.push(`growing: ${survivorSentence(group)}`);
+    for (const sentence of holderSentences(growing).slice(0, 3)) clues.push(`growing: ${sentence}`);
   }
   const failedRatio = measurements.sessions > 0 ? measurements.failedSessions / measurements.sessions : 0;
   let verdict: Verdict = leaked ? "fail" : "pass";
@@ -173,12 +173,12 @@ export function survivorSentence(group: SurvivorGroup): string {
 
 /**
  * One sentence per holder: groups held in the same place (a Map's keys and its values, the
- * Timeouts a timer list links both ways) are one leak, not two. A new user read a Map's
- * string keys as a second leak.
+ * Timeouts a timer list links both ways) are one leak, not two, in a reason or a clue. A new
+ * user read a Map's string keys as a second leak.
  */
-function leakSentences(leaking: SurvivorGroup[]): string[] {
+function holderSentences(groups: SurvivorGroup[]): string[] {
   const byHolder = new Map<string, SurvivorGroup[]>();
-  for (const group of leaking) {
+  for (const group of groups) {
     const steps = group.pathText.split(" → ");
     const holder = steps.length > 1 ? steps.slice(0, -1).join(" → ") : group.pathText;
     byHolder.set(holder, [...(byHolder.get(holder) ?? []), group]);
