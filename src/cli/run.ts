@@ -98,7 +98,7 @@ export function registerRun(program: Command): void {
     .option("--report-dir <dir>", "parent folder of the run folders", RUN_DEFAULTS.reportDir)
     .option(
       "--snapshots <mode>",
-      "heap snapshots: always (baseline, each round, final), on-fail (baseline and final, kept when the scenario fails), never; default always for one scenario, on-fail for several",
+      "heap snapshots: always (baseline, each round, final; all kept), on-fail (baseline, half way, final; kept when the scenario fails), never; default for one scenario: each round, kept when it fails; for several: on-fail",
       snapshotMode,
     )
     .option("--no-snapshots", "take no heap snapshots (same as --snapshots never)")
@@ -179,6 +179,9 @@ function toRunOptions(scenarios: string[], raw: RawRunOptions): RunOptions {
       raw.snapshots === false
         ? "never"
         : raw.snapshots ?? (scenarios.length === 1 && scenarios[0] !== "all" && raw.duration === undefined ? "always" : "on-fail"),
+    // The one-scenario default reads a snapshot per round but keeps them only for a failure
+    // (45–95 MB a run: two new users filled a disk with passing runs' snapshots).
+    keepPassingSnapshots: raw.snapshots === "always",
     sampleIntervalMs: raw.sampleInterval,
     readyTimeoutMs: raw.readyTimeout,
     settleTimeoutMs: raw.settleTimeout,

@@ -24,6 +24,8 @@ export interface RunOptions {
   reportDir: string;
   /** When heap snapshots are taken and kept (see SNAPSHOT_MODES). */
   snapshots: SnapshotMode;
+  /** --snapshots always typed (not the one-scenario default): a passing scenario keeps its snapshots too. */
+  keepPassingSnapshots?: boolean;
   /** Timeline sampling interval; 0 records only the run's own measurements. */
   sampleIntervalMs: number;
   readyTimeoutMs: number;
@@ -65,7 +67,8 @@ export interface RunOptions {
 }
 
 /**
- * always: a snapshot at the baseline, after each round and at the end, all kept.
+ * always: a snapshot at the baseline, after each round and at the end; kept when the scenario
+ * fails, or always when asked for by name (keepPassingSnapshots).
  * on-fail: the baseline and final snapshots, kept and analysed only when the scenario fails.
  * never: none.
  */

@@ -44,8 +44,8 @@ export class ProcessSnapshots {
     return chosen.series.analyze(budget, signal);
   }
 
-  async discardUnkept(): Promise<void> {
-    await Promise.all(this.series.map((each) => each.series.discardUnkept()));
+  async discardUnkept(passed = false): Promise<void> {
+    await Promise.all(this.series.map((each) => each.series.discardUnkept(passed)));
   }
 }
 

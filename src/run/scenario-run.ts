@@ -277,7 +277,8 @@ export async function runScenario(loaded: LoadedScenario, context: ScenarioRunCo
           })
         : await judgeWithSnapshots(measurements, context.budget, snapshots, judging);
     if (external) notes.push(externalLoadNote(options.load!, external.results));
-    await snapshots.discardUnkept();
+    // A pass needs no snapshots to read later, unless the user asked to keep them (--snapshots always).
+    await snapshots.discardUnkept(verdict.verdict === "pass" && !options.keepPassingSnapshots);
     const timings = clock.read();
     // A few slow samples under full load are expected; many mean the timeline has gaps worth knowing of.
     if (m.sampler.missed > m.sampler.samples.length / 10) {

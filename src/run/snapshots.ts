@@ -1,6 +1,6 @@
 // A scenario's heap snapshots: written by the probe inside the server into the run
 // folder's snapshots/ (owner-only: a snapshot holds everything in memory), and
-// analysed at the end. With --snapshots on-fail they are deleted when the scenario passes.
+// analysed at the end. They are deleted when the scenario passes, unless --snapshots always was asked for.
 
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -84,10 +84,13 @@ export class SnapshotSeries {
     return this.taken.at(-1)?.sessions;
   }
 
-  /** Removes a half-written file, and the snapshots of on-fail that were never analysed. */
-  async discardUnkept(): Promise<void> {
+  /**
+   * Removes a half-written file, and the snapshots of on-fail that were never analysed; with
+   * `passed`, every snapshot (a passing scenario's, unless --snapshots always was asked for).
+   */
+  async discardUnkept(passed = false): Promise<void> {
     if (this.writing) await fs.rm(this.writing, { force: true });
-    if (this.kept || this.mode === "always") return;
+    if (!passed && (this.kept || this.mode === "always")) return;
     await Promise.all(this.taken.map((snapshot) => fs.rm(snapshot.file, { force: true })));
     this.taken.length = 0;
     await fs.rmdir(this.folder).catch(() => undefined); // only when empty

@@ -71,9 +71,13 @@ describe("the leak gate", () => {
     const fixedReport = JSON.parse(fixed.stdout) as Report;
     expect(fixedReport.scenarios[0].reasons).toEqual([]);
     expect(fixed.code).toBe(0);
+    // One scenario reads a snapshot per round; a pass keeps none of them, a failure all.
+    const snapshotFiles = (stdout: string) => JSON.stringify(JSON.parse(stdout).files).match(/[\w.-]+\.heapsnapshot/g) ?? [];
+    expect(snapshotFiles(fixed.stdout)).toEqual([]);
     const leaky = await runCli(["run", "network-drop", ...args, "--server-leak", "disconnect", "--json", "--quiet", "--report-dir", reportDir]);
     expect(leaky.code).toBe(1);
     expect((JSON.parse(leaky.stdout) as Report).scenarios[0].reasons.join("\n")).toMatch(/activeSessions: \d+ entries left/);
+    expect(snapshotFiles(leaky.stdout).length).toBeGreaterThanOrEqual(4);
   }, 150_000); // two runs of network-drop, whose drops wait out ping timeouts
 
   it("random-churn with HTTP load passes the fixed server and replays its seed", async () => {
