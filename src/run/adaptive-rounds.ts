@@ -84,7 +84,7 @@ export interface AdaptInput {
   last: Measurement;
   signal: AbortSignal;
   notes: string[];
-  /** Called before the snapshots are read, and after (the heap-diff phase, then rounds again). */
+  /** Called before the snapshots are read (true: the heap-diff phase) and before more rounds run (false: rounds again). */
   onReading: (reading: boolean) => void;
   /** Runs the extra rounds of `plan` (as runRounds does). */
   runMore: (plan: RoundPlan) => Promise<void>;
@@ -112,8 +112,6 @@ export async function adaptRounds(input: AdaptInput): Promise<{ checked?: HeapDi
         if (input.signal.aborted) throw error;
         input.notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
         checked = undefined;
-      } finally {
-        input.onReading(false);
       }
     }
     const leaking = checked?.survivors.groups.filter((group) => group.leak);
@@ -138,6 +136,8 @@ export async function adaptRounds(input: AdaptInput): Promise<{ checked?: HeapDi
     (done) => roomForRound(done, input.roundSize, limits),
     () => !heapOnly || heapUndecided(input.readings, budget.heap.perSessionBytes, budget.heap.minGrowthBytes),
   );
+  // Back to the rounds only when more run: a check that settles it goes on to the settle phase.
+  input.onReading(false);
   await input.runMore(plan);
   const extra = plan.ran.rounds - input.ran.rounds;
   if (extra === 0) {

@@ -17,6 +17,9 @@ describe("retainer paths with a leakcheck/gauges gauge", () => {
     const presence = paths.filter((text) => /presence \(Map, in a closure at test\/fixtures\/gauged-closure-server\.cjs:\d+\)/.test(text));
     expect(presence.length, paths.join("\n")).toBeGreaterThan(0);
     expect(paths.join("\n")).not.toMatch(/probe\/|readers \(Map/);
+    // The check after the planned rounds decided (the gauge was over already): no "rounds" phase
+    // after it, which the progress showed as if more were coming.
+    expect(scenario.phases.map((each: { phase: string }) => each.phase).join(" ")).toMatch(/ rounds heap-diff settle final /);
     // The Map's values and its string keys are one holder: one clue, not two.
     const clues: string[] = scenario.clues ?? [];
     expect(clues.filter((clue) => /presence \(Map/.test(clue)), clues.join("\n")).toHaveLength(1);
