@@ -87,9 +87,11 @@ function checksTable(scenario: ScenarioResult): string {
   );
   if (scenario.heap) {
     const heap = scenario.heap;
+    // Several processes: these rows are their sum; the Processes table has each one's.
+    const ofAll = (scenario.processes ?? []).length > 0 ? " (all processes)" : "";
     rows.push(
-      `<tr><td>heap used after GC</td><td>${formatBytes(heap.baselineBytes)}</td><td>${formatBytes(heap.finalBytes)}</td><td>${formatBytes(heap.growthBytes)}</td><td></td><td></td></tr>`,
-      `<tr><td>heap growth per session</td><td></td><td></td><td>${formatBytes(heap.perSessionBytes)}</td><td>${formatBytes(heap.budgetBytes)}</td>${mark(heap.pass, heap.note)}</tr>`,
+      `<tr><td>heap used after GC${ofAll}</td><td>${formatBytes(heap.baselineBytes)}</td><td>${formatBytes(heap.finalBytes)}</td><td>${formatBytes(heap.growthBytes)}</td><td></td><td></td></tr>`,
+      `<tr><td>heap growth per session${ofAll}</td><td></td><td></td><td>${formatBytes(heap.perSessionBytes)}</td><td>${formatBytes(heap.budgetBytes)}</td>${mark(heap.pass, heap.note)}</tr>`,
     );
   }
   return (

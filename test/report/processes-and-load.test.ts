@@ -93,9 +93,10 @@ describe("a 2-worker cluster leaking in worker 2, driven by --load", () => {
     expect(out.split("\n").filter((line) => /^(ok  |over) (primary|worker \d) \(pid \d+\): heap /.test(line))).toHaveLength(3);
   });
 
-  it("report.html: says who measured the clients, and draws no clients line of zeros", () => {
+  it("report.html: says who measured the clients, draws no clients line of zeros, and names the sum's heap rows", () => {
     const html = file("report.html");
     expect(html).toContain(MEASURED_BY_LOAD_COMMAND);
+    expect(html).toContain("<tr><td>heap growth per session (all processes)</td>");
     expect(html).not.toMatch(/peak 0 clients|ack latency p50 0 ms/);
     expect(html).not.toContain("clients connected");
   });
