@@ -8,6 +8,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { formatDuration } from "../duration.js";
 import { RunError } from "../errors.js";
+import { crashSummary } from "../server-under-test/crash-output.js";
 import { killGroup, trackGroup } from "../server-under-test/process-tree.js";
 
 export interface ExternalLoadRound {
@@ -90,9 +91,12 @@ export async function runExternalLoad(round: ExternalLoadRound): Promise<Externa
   }
   const durationMs = Date.now() - started;
   const relative = path.relative(round.runDir, outputFile);
-  const tail = await lastLines(outputFile);
+  const ending = await outputEnd(outputFile);
+  const tail = lastLines(ending);
   if (stopped === "abort") throw round.signal.reason;
-  const shown = tail.length ? `; last output: ${tail.join(" | ").slice(0, 400)}` : "; it printed nothing";
+  // The server's crash reader: a command that dies on an uncaught error ends in Node's frames and
+  // version, so its last lines would hide the `Error: Cannot find module …` line that says why.
+  const shown = `; ${crashSummary(ending)}`;
   const what = round.round === 0 ? "the warm-up's" : `round ${round.round}'s`;
   if (stopped === "timeout") {
     throw new RunError(
@@ -110,7 +114,8 @@ export async function runExternalLoad(round: ExternalLoadRound): Promise<Externa
   return { round: round.round, sessions: round.sessions, exitCode, durationMs, output: relative, tail };
 }
 
-async function lastLines(file: string): Promise<string[]> {
+/** The output's last 8 KB, colour codes removed ("" when it cannot be read). */
+async function outputEnd(file: string): Promise<string> {
   try {
     const handle = await fsp.open(file, "r");
     try {
@@ -118,18 +123,21 @@ async function lastLines(file: string): Promise<string[]> {
       const length = Math.min(size, 8192);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);
-      return buffer
-        .toString("utf8")
-        .split(/\r?\n/)
-        .map((line) => line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "").trimEnd())
-        .filter((line) => line.trim() !== "")
-        .slice(-TAIL_LINES);
+      return buffer.toString("utf8").replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
     } finally {
       await handle.close();
     }
   } catch {
-    return [];
+    return "";
   }
+}
+
+function lastLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== "")
+    .slice(-TAIL_LINES);
 }
 
 function safeName(name: string): string {

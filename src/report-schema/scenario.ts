@@ -91,15 +91,17 @@ export const loadSummarySchema = object({
   failed: count,
   /** Warm-up sessions that failed (not judged). Absent in reports written before it was counted, whose `failed` counted them too. */
   warmupFailed: count.optional(),
-  peakClients: count,
-  acks: count,
-  errorAcks: count,
+  /** Null when a --load command drove the sessions: its clients, acks and latency are its own, not counted by leakcheck. */
+  peakClients: count.nullable(),
+  acks: count.nullable(),
+  errorAcks: count.nullable(),
   httpRequests: count,
   sessionsPerSecond: num,
   loadMs: num,
   driverCpuMsPerSession: num,
   serverCpuMsPerSession: num.nullable(),
-  ackLatencyMs: object({ p50: num, p95: num, p99: num, max: num }),
+  /** Null with --load, as peakClients. */
+  ackLatencyMs: object({ p50: num, p95: num, p99: num, max: num }).nullable(),
   failures: list(object({ message: str, count: count })),
 });
 export type LoadSummary = z.infer<typeof loadSummarySchema>;

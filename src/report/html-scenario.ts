@@ -9,6 +9,7 @@ import type { Verdict } from "../report-schema/verdict.js";
 import { escapeHtml } from "./escape-html.js";
 import { failedSessionsText } from "./failed-sessions.js";
 import { externalLoadTable, processesTable } from "./html-processes.js";
+import { drivenByLoadCommand, MEASURED_BY_LOAD_COMMAND } from "./load-command.js";
 import { buildTimeline } from "./timeline.js";
 import { GC_COLOR, heapAxisIsZoomed, renderTimelineSvg, seriesColors } from "./timeline-svg.js";
 
@@ -86,9 +87,11 @@ function checksTable(scenario: ScenarioResult): string {
   );
   if (scenario.heap) {
     const heap = scenario.heap;
+    // Several processes: these rows are their sum; the Processes table has each one's.
+    const ofAll = (scenario.processes ?? []).length > 0 ? " (all processes)" : "";
     rows.push(
-      `<tr><td>heap used after GC</td><td>${formatBytes(heap.baselineBytes)}</td><td>${formatBytes(heap.finalBytes)}</td><td>${formatBytes(heap.growthBytes)}</td><td></td><td></td></tr>`,
-      `<tr><td>heap growth per session</td><td></td><td></td><td>${formatBytes(heap.perSessionBytes)}</td><td>${formatBytes(heap.budgetBytes)}</td>${mark(heap.pass, heap.note)}</tr>`,
+      `<tr><td>heap used after GC${ofAll}</td><td>${formatBytes(heap.baselineBytes)}</td><td>${formatBytes(heap.finalBytes)}</td><td>${formatBytes(heap.growthBytes)}</td><td></td><td></td></tr>`,
+      `<tr><td>heap growth per session${ofAll}</td><td></td><td></td><td>${formatBytes(heap.perSessionBytes)}</td><td>${formatBytes(heap.budgetBytes)}</td>${mark(heap.pass, heap.note)}</tr>`,
     );
   }
   return (
@@ -102,13 +105,19 @@ function loadFacts(scenario: ScenarioResult): string {
   const timings = Object.entries(scenario.timings)
     .map(([phase, ms]) => `${phase} ${formatDuration(ms ?? 0)}`)
     .join(" · ");
-  const lines = [
-    `${load.started.toLocaleString("en-US")} sessions started (with warm-up), ${load.finished.toLocaleString("en-US")} finished, ${failedSessionsText(load)}, ${load.errorAcks} protocol errors · ` +
-      `${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ${load.httpRequests.toLocaleString("en-US")} HTTP requests`,
-    `ack latency p50 ${load.ackLatencyMs.p50} ms, p95 ${load.ackLatencyMs.p95} ms, p99 ${load.ackLatencyMs.p99} ms, max ${load.ackLatencyMs.max} ms · ` +
-      `CPU per session: driver ${load.driverCpuMsPerSession} ms, server ${load.serverCpuMsPerSession ?? "n/a"} ms`,
+  const cpu = `CPU per session: driver ${load.driverCpuMsPerSession} ms, server ${load.serverCpuMsPerSession ?? "n/a"} ms`;
+  const latency = load.ackLatencyMs;
+  const lines =
+    drivenByLoadCommand(scenario) || load.peakClients === null || latency === null
+      ? [`${scenario.sessions.toLocaleString("en-US")} sessions given to the load command · ${load.sessionsPerSecond}/s · ${MEASURED_BY_LOAD_COMMAND}`, cpu]
+      : [
+          `${load.started.toLocaleString("en-US")} sessions started (with warm-up), ${load.finished.toLocaleString("en-US")} finished, ${failedSessionsText(load)}, ${load.errorAcks} protocol errors · ` +
+            `${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ${load.httpRequests.toLocaleString("en-US")} HTTP requests`,
+          `ack latency p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms · ${cpu}`,
+        ];
+  lines.push(
     `phases: ${timings} · settle ${scenario.settle ? `${formatDuration(scenario.settle.tookMs)}${scenario.settle.atBaseline ? ", back at the baseline" : ", not back at the baseline"}` : "n/a"}`,
-  ];
+  );
   if (load.failures.length) lines.push(`failures: ${load.failures.map((failure) => `${failure.count} × ${failure.message}`).join("; ")}`);
   return `<h3>Load</h3><div class="facts">${lines.map(escapeHtml).join("<br>")}</div>`;
 }

@@ -9,6 +9,7 @@ import { formatBytes, formatSigned } from "../format.js";
 import type { ScenarioResult } from "../report-schema/scenario.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { unfinishedScenarios } from "./json.js";
+import { processMark, processRows } from "./process-rows.js";
 
 const CLASS_NAME = "leakcheck";
 
@@ -59,7 +60,7 @@ export function renderJunit(report: RunReport): string {
           message: scenario.reasons.join("; ") || `verdict ${scenario.verdict}`,
           type: scenario.verdict === "fail" ? "leak" : "unjudged",
         })
-        .txt([...scenario.reasons, ...(scenario.clues ?? []).map((clue) => `  (${clue})`)].join("\n"));
+        .txt([...whichProcesses(scenario), ...scenario.reasons, ...(scenario.clues ?? []).map((clue) => `  (${clue})`)].join("\n"));
     }
     testcase.ele("system-out").txt(checkLines(scenario).join("\n"));
   }
@@ -78,15 +79,29 @@ function checkLines(scenario: ScenarioResult): string[] {
   for (const check of [...scenario.gauges, ...(scenario.handles ?? [])]) {
     lines.push(`${check.pass ? "ok  " : "over"} ${check.name}: ${check.baseline} → ${check.final} (${formatSigned(check.residual)}, budget ${check.budget})`);
   }
+  const processes = processRows(scenario);
   if (scenario.heap) {
     const heap = scenario.heap;
     lines.push(
-      `${heap.pass ? "ok  " : "over"} heap: ${formatBytes(heap.baselineBytes)} → ${formatBytes(heap.finalBytes)}, ` +
+      `${heap.pass ? "ok  " : "over"} heap${processes.length > 0 ? " (all processes)" : ""}: ${formatBytes(heap.baselineBytes)} → ${formatBytes(heap.finalBytes)}, ` +
         `${formatBytes(heap.perSessionBytes)} per session (budget ${formatBytes(heap.budgetBytes)}${heap.note ? `; ${heap.note}` : ""})`,
     );
   }
+  for (const row of processes) {
+    const heap = row.growth === null ? "heap not measured" : `heap ${row.growth} per session (budget ${row.budget})`;
+    lines.push(`${row.verdict === "pass" ? "ok  " : row.verdict === "fail" ? "over" : "err "} ${row.label}: ${heap}${row.verdict === "pass" ? "" : `; ${processMark(row, Infinity)}`}`);
+  }
   for (const note of scenario.notes) lines.push(`note: ${note}`);
   return lines;
+}
+
+/** A server of several processes: the failure body's first line names the ones that failed (the sum's checks may all pass). */
+function whichProcesses(scenario: ScenarioResult): string[] {
+  const processes = processRows(scenario);
+  const failing = processes.filter((row) => row.verdict === "fail");
+  if (failing.length === 0) return [];
+  const each = failing.map((row) => `${row.label}${row.failed.length ? `: ${row.failed.join(", ")}` : ""}`);
+  return [`failed in ${each.join("; ")} (${failing.length} of ${processes.length} processes)`];
 }
 
 function seconds(ms: number): string {

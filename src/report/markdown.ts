@@ -7,6 +7,8 @@ import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { unfinishedScenarios } from "./json.js";
+import { drivenByLoadCommand, MEASURED_BY_LOAD_COMMAND } from "./load-command.js";
+import { failedText, processRows } from "./process-rows.js";
 import { scenarioCountsText, STOPPED_HOW } from "./run-summary.js";
 
 export const MARKDOWN_VERDICT: Record<Verdict, string> = {
@@ -35,15 +37,18 @@ export function renderMarkdown(report: RunReport): string {
     "| scenario | verdict | sessions | heap growth per session | left over after settling | failed sessions | protocol errors | ack p50 / p99 |",
     "|---|---|--:|--:|---|--:|--:|--:|",
   );
-  for (const scenario of report.scenarios) lines.push(scenarioRow(scenario));
+  for (const scenario of report.scenarios) lines.push(scenarioRow(scenario), ...processSubRows(scenario));
   for (const { name, started } of unfinishedScenarios(report)) lines.push(`| ${cell(name)} | ${started ? stoppedVerdict(report) : "⏹ not run"} | | | | | | |`);
   lines.push("");
 
   for (const scenario of report.scenarios) {
     // The table's failed sessions are the judged ones; the warm-up's are said here, apart.
     const warmupFailed = scenario.load.warmupFailed ?? 0;
-    if (scenario.reasons.length === 0 && warmupFailed === 0) continue;
+    const byCommand = drivenByLoadCommand(scenario);
+    if (scenario.reasons.length === 0 && warmupFailed === 0 && !byCommand) continue;
     lines.push(`**${escapeText(scenario.name)}**`, "");
+    // The table's dashes, explained: the --load command's clients were not leakcheck's to count.
+    if (byCommand) lines.push(`- ${escapeText(MEASURED_BY_LOAD_COMMAND)}${scenario.externalLoad ? ` (\`${code(scenario.externalLoad.command)}\`)` : ""}`);
     for (const reason of scenario.reasons) lines.push(`- ${escapeText(reason)}`);
     for (const clue of scenario.clues ?? []) lines.push(`  - ${escapeText(clue)}`);
     if (warmupFailed > 0) lines.push(`- ${warmupFailed.toLocaleString("en-US")} of ${scenario.settings.warmup.toLocaleString("en-US")} warm-up sessions failed too (not judged)`);
@@ -77,7 +82,21 @@ function scenarioRow(scenario: ScenarioResult): string {
     : "n/a";
   const over = [...scenario.gauges, ...(scenario.handles ?? [])].filter((check) => !check.pass);
   const leftOver = over.length ? over.map((check) => `${check.name} ${formatSigned(check.residual)}`).join(", ") : "none over budget";
-  return `| ${cell(scenario.name)} | ${MARKDOWN_VERDICT[scenario.verdict]} | ${scenario.sessions.toLocaleString("en-US")} | ${heap} | ${cell(leftOver)} | ${scenario.load.failed.toLocaleString("en-US")} | ${scenario.load.errorAcks.toLocaleString("en-US")} | ${scenario.load.ackLatencyMs.p50} / ${scenario.load.ackLatencyMs.p99} ms |`;
+  const load = scenario.load;
+  const driver =
+    drivenByLoadCommand(scenario) || load.errorAcks === null || load.ackLatencyMs === null
+      ? "— | — | —"
+      : `${load.failed.toLocaleString("en-US")} | ${load.errorAcks.toLocaleString("en-US")} | ${load.ackLatencyMs.p50} / ${load.ackLatencyMs.p99} ms`;
+  return `| ${cell(scenario.name)} | ${MARKDOWN_VERDICT[scenario.verdict]} | ${scenario.sessions.toLocaleString("en-US")} | ${heap} | ${cell(leftOver)} | ${driver} |`;
+}
+
+/** A server of several processes: a row per process under its scenario's (which is their sum). */
+function processSubRows(scenario: ScenarioResult): string[] {
+  return processRows(scenario).map((row) => {
+    const heap = row.growth === null ? "not measured" : `${row.growth} (budget ${row.budget})`;
+    const verdict = `${MARKDOWN_VERDICT[row.verdict]}${row.verdict === "fail" && row.failed.length ? `: ${failedText(row)}` : ""}`;
+    return `| ↳ ${cell(row.label)} | ${cell(verdict)} | | ${cell(heap)} | | | | |`;
+  });
 }
 
 /** Text inside a table cell: pipes would end the cell, newlines the row. */

@@ -9,6 +9,8 @@ import type { Verdict } from "../report-schema/verdict.js";
 import { chalkFor } from "./color.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { failedSessionsText } from "./failed-sessions.js";
+import { drivenByLoadCommand, MEASURED_BY_LOAD_COMMAND } from "./load-command.js";
+import { processMark, processRows } from "./process-rows.js";
 import { unfinishedScenarios } from "./json.js";
 import { scenarioCountsText } from "./run-summary.js";
 
@@ -16,14 +18,10 @@ import { scenarioCountsText } from "./run-summary.js";
 export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = chalkFor(process.stdout)): string {
   const verdictText: Record<Verdict, string> = { pass: chalk.green("PASS"), fail: chalk.red("LEAK"), error: chalk.yellow("ERROR") };
   const mark = (pass: boolean) => (pass ? chalk.green("ok") : chalk.red("over"));
-  const table = new Table({
-    head: ["check", "baseline", "final", "residual", "budget", ""],
-    colAligns: ["left", "right", "right", "right", "right", "left"],
-    // cli-table3 colours the head by itself: only where colour is wanted (NO_COLOR, pipes).
-    style: { head: chalk.level > 0 ? ["bold"] : [], border: [] },
-    // No rule between rows: a dozen checks stay readable at a glance.
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
+  const table = checksTable(["check", "baseline", "final", "residual", "budget", ""], ["left", "right", "right", "right", "right", "left"], chalk);
+  const processes = processRows(result);
+  // Several processes: the rows above are their sum, and say so; each process has its own row below.
+  const ofAll = processes.length > 0 ? " (all processes)" : "";
   for (const gauge of result.gauges) {
     table.push([gauge.name, gauge.baseline, gauge.final, formatSigned(gauge.residual), gauge.budget, mark(gauge.pass)]);
   }
@@ -35,7 +33,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
   if (result.heap) {
     const heap = result.heap;
     table.push([
-      "heap used after GC",
+      `heap used after GC${ofAll}`,
       formatBytes(heap.baselineBytes),
       formatBytes(heap.finalBytes),
       formatBytes(heap.growthBytes),
@@ -45,7 +43,7 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
     // With an interval (issue 11): `+240 ± 60 B (95 %)` rather than a bare slope.
     const growth = heap.trend ? heap.trend.text.replace(" B per session, 95 %", " B (95 %)") : formatBytes(heap.perSessionBytes);
     table.push([
-      "heap growth per session",
+      `heap growth per session${ofAll}`,
       "",
       "",
       growth,
@@ -54,19 +52,42 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
     ]);
   }
   const load = result.load;
+  const clients = drivenByLoadCommand(result)
+    ? MEASURED_BY_LOAD_COMMAND
+    : `peak ${(load.peakClients ?? 0).toLocaleString("en-US")} clients · ${failedSessionsText(load)} · ${load.errorAcks ?? 0} protocol errors · ` +
+      `ack p50 ${load.ackLatencyMs?.p50 ?? 0} ms, p99 ${load.ackLatencyMs?.p99 ?? 0} ms`;
   const lines = [
     `${chalk.bold(result.name)}  ${verdictText[result.verdict]}  ${chalk.dim(
-      `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · peak ${load.peakClients.toLocaleString("en-US")} clients · ` +
-        `${failedSessionsText(load)} · ${load.errorAcks} protocol errors · ack p50 ${load.ackLatencyMs.p50} ms, p99 ${load.ackLatencyMs.p99} ms · ${formatDuration(result.durationMs)}`,
+      `${result.sessions.toLocaleString("en-US")} sessions · ${load.sessionsPerSecond}/s · ${clients} · ${formatDuration(result.durationMs)}`,
     )}`,
     table.toString(),
   ];
+  if (processes.length > 0) {
+    const each = checksTable(["process", "heap growth per session", "budget", ""], ["left", "right", "right", "left"], chalk);
+    for (const row of processes) {
+      const text = processMark(row);
+      each.push([row.label, row.growth ?? "not measured", row.budget ?? "", row.verdict === "pass" ? chalk.green(text) : row.verdict === "fail" ? chalk.red(text) : chalk.yellow(text)]);
+    }
+    lines.push(each.toString());
+  }
   for (const reason of result.reasons) lines.push(`  ${chalk.red("✗")} ${reason}`);
   // Clues explain the failure above; they are not failures of their own.
   for (const clue of result.clues ?? []) lines.push(`    ${chalk.dim("↳")} ${clue}`);
   for (const note of result.notes) lines.push(chalk.dim(`  · ${note}`));
   if (result.logFile) lines.push(chalk.dim(`  · server log: ${result.logFile}`));
   return lines.join("\n");
+}
+
+/** A table in the terminal report's style. */
+function checksTable(head: string[], colAligns: ("left" | "right")[], chalk: ChalkInstance): Table.Table {
+  return new Table({
+    head,
+    colAligns,
+    // cli-table3 colours the head by itself: only where colour is wanted (NO_COLOR, pipes).
+    style: { head: chalk.level > 0 ? ["bold"] : [], border: [] },
+    // No rule between rows: a dozen checks stay readable at a glance.
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
 }
 
 /** The whole run: every scenario, then the verdict line and where the reports are. */

@@ -4,6 +4,7 @@
 
 import type { PhaseSpan, RunPhase, Sample } from "../report-schema/scenario.js";
 import type { ScenarioResult } from "../report-schema/scenario.js";
+import { drivenByLoadCommand } from "./load-command.js";
 
 export interface TimelinePoint {
   x: number;
@@ -45,12 +46,13 @@ export const MAX_POINTS_PER_SERIES = 1200;
 /** The timeline of one scenario, or undefined when the report holds nothing to draw. */
 export function buildTimeline(result: ScenarioResult): Timeline | undefined {
   const samples = result.samples ?? [];
-  if (samples.length > 0) return fromSamples(samples, result.phases ?? []);
+  // --load: the command's clients are not leakcheck's to count, and a flat 0 line would say there were none.
+  if (samples.length > 0) return fromSamples(samples, result.phases ?? [], !drivenByLoadCommand(result));
   if (result.heapPoints.length > 0) return fromHeapPoints(result);
   return undefined;
 }
 
-function fromSamples(samples: Sample[], phases: PhaseSpan[]): Timeline {
+function fromSamples(samples: Sample[], phases: PhaseSpan[], countsClients: boolean): Timeline {
   const ordered = [...samples].sort((a, b) => a.t - b.t);
   const processes = [...new Set(ordered.flatMap((sample) => Object.keys(sample.processHeap ?? {})))];
   // Several processes: the sum, and each process's own line (a leak in one worker shows in its line alone).
@@ -68,7 +70,7 @@ function fromSamples(samples: Sample[], phases: PhaseSpan[]): Timeline {
     ...gaugeNames.map((name) => series(`gauge:${name}`, name, ordered, (sample) => sample.gauges[name])),
     series("timers", "active timers", ordered, (sample) => sample.timers),
     series("sockets", "active sockets", ordered, (sample) => sample.sockets),
-    series("clients", "clients connected", ordered, (sample) => sample.clients),
+    ...(countsClients ? [series("clients", "clients connected", ordered, (sample) => sample.clients)] : []),
   ];
   const gc = ordered
     .filter((sample) => sample.gc !== undefined && sample.heapUsed !== undefined)

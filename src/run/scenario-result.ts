@@ -93,6 +93,8 @@ export interface ScenarioFacts {
 export function buildScenarioResult(facts: ScenarioFacts): ScenarioResult {
   const sessions = facts.settings.sessions;
   const perSession = (ms: number) => round2(ms / Math.max(1, sessions));
+  // --load: the command's clients connected and were answered; leakcheck counted none of it, so none of it is 0.
+  const counted = facts.externalLoad === undefined;
   return {
     name: facts.name,
     source: facts.source,
@@ -106,21 +108,23 @@ export function buildScenarioResult(facts: ScenarioFacts): ScenarioResult {
       finished: facts.load.finished,
       failed: facts.load.failed,
       warmupFailed: facts.load.warmupFailed,
-      peakClients: facts.load.peakClients,
-      acks: facts.load.acks,
-      errorAcks: facts.load.errorAcks,
+      peakClients: counted ? facts.load.peakClients : null,
+      acks: counted ? facts.load.acks : null,
+      errorAcks: counted ? facts.load.errorAcks : null,
       httpRequests: facts.load.httpRequests,
       sessionsPerSecond: Math.round((sessions / Math.max(1, facts.drivingMs)) * 1000),
       loadMs: facts.loadMs,
       // Both sides over the rounds (the server's includes the GC leakcheck forces after each round).
       driverCpuMsPerSession: perSession(facts.driverCpuMs),
       serverCpuMsPerSession: facts.serverCpuMs === undefined ? null : perSession(facts.serverCpuMs),
-      ackLatencyMs: {
-        p50: round2(facts.load.ackLatencyMs.p50),
-        p95: round2(facts.load.ackLatencyMs.p95),
-        p99: round2(facts.load.ackLatencyMs.p99),
-        max: round2(facts.load.ackLatencyMs.max),
-      },
+      ackLatencyMs: counted
+        ? {
+            p50: round2(facts.load.ackLatencyMs.p50),
+            p95: round2(facts.load.ackLatencyMs.p95),
+            p99: round2(facts.load.ackLatencyMs.p99),
+            max: round2(facts.load.ackLatencyMs.max),
+          }
+        : null,
       failures: facts.load.failures,
     },
     heapPoints: facts.heapPoints,

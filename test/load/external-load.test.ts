@@ -71,6 +71,20 @@ describe("runExternalLoad", () => {
     expect(watcher.survivors()).toEqual([]);
   });
 
+  it("shows the error line of a command that dies at start, not the tail of Node's stack", async () => {
+    const missing = path.join(runDir, "missing-load.js");
+    const error = await runExternalLoad(round(`node ${JSON.stringify(missing)}`)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunError);
+    const message = (error as Error).message;
+    expect(message).toContain(`exited with code 1 in round 2's load (see load/abrupt-close.round-2.log; Error: Cannot find module '${missing}')`);
+    expect(message).not.toMatch(/MODULE_NOT_FOUND|Node\.js v|run_main_module/);
+    // The load script's own frame, as for a server that crashes at start.
+    const throwing = path.join(runDir, "throwing-load.cjs");
+    await fs.writeFile(throwing, 'function connectAll() {\n  throw new Error("no target given");\n}\nconnectAll();\n');
+    const thrown = await runExternalLoad(round(`node ${JSON.stringify(throwing)}`)).catch((e: unknown) => e);
+    expect((thrown as Error).message).toContain(`; Error: no target given (thrown at connectAll, ${throwing}:2:9)): fix the command`);
+  });
+
   it("says plainly when the command is not there", async () => {
     const error = await runExternalLoad(round("no-such-load-engine-xyz run it.yml")).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/exited with code 127.*not found/);

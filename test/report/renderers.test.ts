@@ -246,3 +246,51 @@ describe("a heap row over its per-session budget that passes (issue 13)", () => 
     }
   });
 });
+
+describe("a server of several processes whose sum reads ok while one worker leaks (issue 12)", () => {
+  // Worker 2's objects survive every round: its heap growth is under the noise floor, the
+  // sum's checks all pass, and only the survivor check (its own) fails it.
+  const sum = scenarioResult("abrupt-close", 0);
+  const reason = "worker 2 (pid 4121): 202 (closure) objects survive (kept by every round, +505 per 1,000 sessions net), held by questionBank";
+  const process = (label: string, pid: number, survivorsPass: boolean) => ({
+    label,
+    pid,
+    verdict: survivorsPass ? ("pass" as const) : ("fail" as const),
+    gauges: sum.gauges,
+    handles: sum.handles,
+    heap: { ...sum.heap!, perSessionBytes: 300, survivors: { leakingGroups: survivorsPass ? 0 : 1, budgetPerThousandSessions: 100, pass: survivorsPass } },
+    reasons: survivorsPass ? [] : [reason],
+  });
+  const several = scenarioResult("abrupt-close", 0, {
+    verdict: "fail",
+    reasons: [reason],
+    processes: [process("primary (pid 4100)", 4100, true), process("worker 1 (pid 4120)", 4120, true), process("worker 2 (pid 4121)", 4121, false)],
+  });
+  const report = runReport([several]);
+
+  it("the terminal gives each process its row, and worker 2's reads over where the sum's rows all read ok", () => {
+    const lines = renderRun(report, new Chalk({ level: 0 })).split("\n");
+    const checks = lines.filter((line) => /^│ (activeSessions|questionTimers|active timers|heap growth per session)/.test(line));
+    expect(checks.length).toBeGreaterThan(3);
+    for (const line of checks) expect(line).toMatch(/ ok\s+│$/);
+    expect(lines.find((line) => line.startsWith("│ heap growth per session"))).toContain("heap growth per session (all processes)");
+    expect(lines.find((line) => line.startsWith("│ worker 2 (pid 4121)"))).toMatch(/│\s+300 B │ 1\.0 KB │ over: surviving objects\s+│$/);
+    expect(lines.find((line) => line.startsWith("│ worker 1 (pid 4120)"))).toMatch(/│ ok\s+│$/);
+  });
+
+  it("report.md has a row per process, and junit.xml's failure starts with the process that failed", async () => {
+    const md = renderMarkdown(report);
+    expect(md).toContain("| ↳ worker 2 (pid 4121) | ❌ LEAK: surviving objects | | 300 B (budget 1.0 KB) | | | | |");
+    expect(md).toContain("| ↳ worker 1 (pid 4120) | ✅ PASS | | 300 B (budget 1.0 KB) | | | | |");
+    const junit = renderJunit(report);
+    expect(await junitSchemaErrors(junit)).toEqual([]);
+    expect(testcases(junit)[0].failure?.["#text"].split("\n")).toEqual(["failed in worker 2 (pid 4121): surviving objects (1 of 3 processes)", reason]);
+  });
+
+  it("a server of one process reads as before: no per-process rows, no '(all processes)'", () => {
+    const one = runReport([scenarioResult("abrupt-close", 400)]);
+    for (const text of [renderRun(one, new Chalk({ level: 0 })), renderMarkdown(one), renderJunit(one)]) {
+      expect(text).not.toMatch(/all processes|↳|failed in|│ process /);
+    }
+  });
+});
