@@ -16,7 +16,7 @@ import { appGauges, installRegistry } from "./app-gauges.cjs";
 import { probeEndpoint, listenOnEndpoint, type ProbeEndpoint } from "./endpoint.cjs";
 import { identity } from "./identity.cjs";
 import { getFromSelf, noteServer } from "./side-door.cjs";
-import { socketIoGauges, watchSocketIo } from "./socketio.cjs";
+import { socketIoGauges, socketIoServerCount, watchSocketIo } from "./socketio.cjs";
 
 interface ProbeRequest {
   id: number;
@@ -85,6 +85,7 @@ async function answer(request: ProbeRequest, gc: (() => void) | undefined, socke
         gc: gc !== undefined,
         argv: process.argv.slice(1, 3),
         identity: identity(),
+        socketIoServers: socketIoServerCount(),
       };
     case "get": {
       const wanted = request.path;

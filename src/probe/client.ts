@@ -21,6 +21,8 @@ export interface ProbeHello {
   argv: string[];
   /** pid, parent, cluster worker id and command line (agents of leakcheck 0.1 leave it out). */
   identity?: ProbeIdentity;
+  /** How many Socket.IO Servers the process has (agents before sticky-session support leave it out). */
+  socketIoServers?: number;
 }
 
 export interface ProbeMeasure {

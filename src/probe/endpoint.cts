@@ -12,6 +12,8 @@ export interface ProbeEndpoint {
   socketPath: string;
   token: string;
   attached: boolean;
+  /** Attached, the first process of the tree: it listens at the path itself, the others at `<path>.<pid>`. */
+  owner?: boolean;
 }
 
 /** The endpoint for this process, or undefined when it should not listen at all. */
@@ -31,7 +33,7 @@ export function probeEndpoint(env: NodeJS.ProcessEnv): ProbeEndpoint | undefined
   // Inherited by every process this one starts: they take `<path>.<pid>`.
   process.env.LEAKCHECK_PROBE_OWNER ??= String(process.pid);
   const socketPath = path.resolve(first ? requested : `${requested}.${process.pid}`);
-  return { socketPath, token, attached: true };
+  return { socketPath, token, attached: true, owner: first };
 }
 
 /**
@@ -64,6 +66,9 @@ export function listenOnEndpoint(server: net.Server, endpoint: ProbeEndpoint, on
         } catch {
           // removed already: leakcheck is gone
         }
+        // A process killed by a signal it does not handle (SIGTERM, SIGKILL) runs no 'exit'
+        // listener and leaves its files: the next owner at this path clears them.
+        if (endpoint.owner) removeStaleFiles(endpoint.socketPath);
         if (endpoint.attached) {
           process.once("exit", () => {
             try {
@@ -80,4 +85,56 @@ export function listenOnEndpoint(server: net.Server, endpoint: ProbeEndpoint, on
     }
   };
   listen(true);
+}
+
+/**
+ * Removes the files a killed tree left beside `socketPath`: `<path>.<pid>` and its side door
+ * `<path>.<pid>.http` when that pid is gone, and `<path>.http` (the owner's side door: this
+ * process is the owner now and has not opened one yet). Only sockets nothing listens on.
+ */
+export function removeStaleFiles(socketPath: string): void {
+  const dir = path.dirname(socketPath);
+  const base = path.basename(socketPath);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = name === `${base}.http` ? [name] : new RegExp(`^${escapeRegExp(base)}\\.(\\d+)(\\.http)?$`).exec(name);
+    if (!match) continue;
+    const pid = match[1] === undefined ? undefined : Number(match[1]);
+    if (pid !== undefined && pidAlive(pid)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (!fs.lstatSync(file).isSocket()) continue;
+    } catch {
+      continue;
+    }
+    const probe = net.connect(file);
+    probe.unref();
+    probe.once("connect", () => probe.destroy()); // alive after all: not ours to remove
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ECONNREFUSED") return;
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        // removed by someone else meanwhile
+      }
+    });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

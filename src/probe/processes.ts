@@ -102,7 +102,7 @@ export async function findServerProcesses(list: () => Promise<string[]>, options
         }
         continue; // a process that exited left its socket file behind, or is not up yet
       }
-      const serves = client.hello.ports.includes(options.port) || (options.acceptAny === true && client.hello.ports.length > 0);
+      const serves = listensOnPort(client, options) || fedByPrimary(client, found, options);
       const primary = client.hello.identity?.cluster === "primary";
       if (!serves && !primary) {
         // Not listening yet, perhaps: looked at again on the next pass while we wait.
@@ -128,6 +128,22 @@ export async function findServerProcesses(list: () => Promise<string[]>, options
   }
   // A primary serves itself when it forked nothing and listens; one that dispatches holds no app state.
   return processes.sort((a, b) => rank(a) - rank(b) || (a.workerId ?? 0) - (b.workerId ?? 0) || a.pid - b.pid);
+}
+
+function listensOnPort(client: ProbeClient, options: FindOptions): boolean {
+  return client.hello.ports.includes(options.port) || (options.acceptAny === true && client.hello.ports.length > 0);
+}
+
+/**
+ * Sticky sessions (@socket.io/sticky, or any handle passing): the primary listens on the port
+ * itself and hands each connection to a worker, whose HTTP server listens on nothing. Such a
+ * worker serves the port: it is a node:cluster worker of a primary found on the port, and has
+ * a Socket.IO server.
+ */
+function fedByPrimary(client: ProbeClient, found: Map<string, ServerProcess>, options: FindOptions): boolean {
+  const id = client.hello.identity;
+  if (id?.cluster !== "worker" || !(client.hello.socketIoServers! > 0)) return false;
+  return [...found.values()].some((each) => each.role === "primary" && each.pid === id.ppid && listensOnPort(each.probe, options));
 }
 
 function rank(process: ServerProcess): number {

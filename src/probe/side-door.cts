@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import { socketIoHttpServers } from "./socketio.cjs";
 
 /** The HTTP servers of this process that listen on a TCP port (noted by the probe's listen hook). */
 const servers = new Set<http.Server>();
@@ -25,7 +26,7 @@ export async function getFromSelf(
   doorPath: string,
   timeoutMs: number,
 ): Promise<{ status: number; body: string }> {
-  if (servers.size === 0) throw new Error("this process has no HTTP server listening");
+  if (servers.size === 0 && attachedHttpServers().length === 0) throw new Error("this process has no HTTP server listening, and no Socket.IO server");
   const socketPath = await openDoor(doorPath, () => pick(port));
   return new Promise((resolve, reject) => {
     const request = http.get({ socketPath, path: requestPath, agent: false, timeout: timeoutMs }, (response) => {
@@ -44,13 +45,21 @@ export async function getFromSelf(
   });
 }
 
-/** The server on `port` (the one under test), else the newest. */
+/**
+ * The server on `port` (the one under test), else the one Socket.IO is attached to (a
+ * sticky-session worker's listens on nothing: its primary holds the port), else the newest.
+ */
 function pick(port: number | undefined): http.Server | undefined {
   for (const server of servers) {
     const address = server.address();
     if (port !== undefined && address && typeof address === "object" && address.port === port) return server;
   }
-  return [...servers].at(-1);
+  return attachedHttpServers().at(-1) ?? [...servers].at(-1);
+}
+
+/** The HTTP servers this process's Socket.IO Servers are attached to. */
+function attachedHttpServers(): http.Server[] {
+  return socketIoHttpServers().filter((server): server is http.Server => server instanceof http.Server);
 }
 
 let chooser: () => http.Server | undefined = () => undefined;

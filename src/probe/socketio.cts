@@ -18,6 +18,7 @@ interface SioNamespace {
 interface SioServer {
   _nsps?: Map<string, SioNamespace>;
   engine?: { clientsCount?: number };
+  httpServer?: unknown;
 }
 
 const PATCHED = Symbol.for("leakcheck.probe.socket.io");
@@ -66,6 +67,27 @@ export function watchSocketIo(): void {
   };
 }
 
+/** The live Socket.IO Servers of this process. */
+function liveServers(): SioServer[] {
+  for (let i = servers.length - 1; i >= 0; i--) if (!servers[i].deref()) servers.splice(i, 1);
+  return servers.map((ref) => ref.deref()).filter((server): server is SioServer => server !== undefined);
+}
+
+/** How many Socket.IO Servers this process has: a cluster worker with one but no port is fed by its primary (sticky sessions). */
+export function socketIoServerCount(): number {
+  return liveServers().length;
+}
+
+/**
+ * The HTTP servers Socket.IO Servers are attached to, listening or not: a sticky-session
+ * worker's never listens, its primary hands it each connection.
+ */
+export function socketIoHttpServers(): unknown[] {
+  return liveServers()
+    .map((server) => server.httpServer)
+    .filter((httpServer) => httpServer !== undefined);
+}
+
 function sizeOf(value: Countable | undefined): number | undefined {
   return value && typeof value.size === "number" ? value.size : undefined;
 }
@@ -79,10 +101,7 @@ function sizeOf(value: Countable | undefined): number | undefined {
 export function socketIoGauges(): Record<string, number> {
   const gauges: Record<string, number> = {};
   let index = 0;
-  for (let i = servers.length - 1; i >= 0; i--) if (!servers[i].deref()) servers.splice(i, 1);
-  for (const ref of servers) {
-    const server = ref.deref();
-    if (!server) continue;
+  for (const server of liveServers()) {
     index++;
     const prefix = index === 1 ? "socket.io" : `socket.io#${index}`;
     try {

@@ -14,6 +14,8 @@ export interface GaugeSource {
   hasMetrics: boolean;
   /** For an https server: its CA and whether to skip verification (--ca, --insecure). */
   tls?: TlsOptions;
+  /** "url": attached, someone else's server; otherwise leakcheck started it with its probe in every process. */
+  kind?: "bundled" | "command" | "url";
 }
 
 /** How leakcheck's own HTTP requests trust an https server (--ca, --insecure). */
@@ -27,6 +29,8 @@ export interface MetricsReading {
   memory?: NodeJS.MemoryUsage;
   /** False when no probe was asked (attached with --url and no --probe): the endpoint is all there is. */
   probed?: boolean;
+  /** Leakcheck started the server: a missing probe is one that no process serving the port answered from. */
+  spawned?: boolean;
 }
 
 /**
@@ -36,10 +40,11 @@ export interface MetricsReading {
 export async function fetchMetrics(source: GaugeSource, metricsPath: string, timeoutMs: number): Promise<MetricsReading> {
   const fromProbe = source.probe ? (await source.probe.gauges(timeoutMs)).gauges : {};
   const probed = source.probe !== undefined;
-  if (!source.hasMetrics) return { gauges: fromProbe, probed };
+  const spawned = source.kind !== undefined && source.kind !== "url";
+  if (!source.hasMetrics) return { gauges: fromProbe, probed, spawned };
   const reading = await fetchEndpoint(source.baseUrl, metricsPath, timeoutMs, source.tls);
   for (const [name, value] of Object.entries(fromProbe)) if (!(name in reading.gauges)) reading.gauges[name] = value;
-  return { ...reading, probed };
+  return { ...reading, probed, spawned };
 }
 
 /**
@@ -116,6 +121,12 @@ export function parseMetrics(text: string, url: string): MetricsReading {
 export function selectGauges(reading: MetricsReading, wanted: string[] | undefined, url: string): string[] {
   const available = Object.keys(reading.gauges);
   if (!wanted || wanted.length === 0) {
+    if (available.length === 0 && reading.probed === false && reading.spawned) {
+      // Started by leakcheck, yet no process serving the port answered with its probe.
+      throw new RunError(
+        `nothing to gauge: GET ${url} has no integer fields, or no endpoint, and no process of the server leakcheck started answered its probe as serving the port (the probe rides in NODE_OPTIONS: a command that replaces NODE_OPTIONS drops it; connections handed to processes that are not the listener's node:cluster workers with a Socket.IO server are not followed): keep NODE_OPTIONS in the server's command, or point --metrics-path at the server's metrics endpoint`,
+      );
+    }
     if (available.length === 0 && reading.probed === false) {
       throw new RunError(
         `nothing to gauge: GET ${url} has no integer fields, or no endpoint, and no probe is inside the server (attached with --url, leakcheck sees only a metrics endpoint): point --metrics-path at the server's metrics endpoint, or load the probe into the server and give --probe, or let leakcheck start it with --server`,

@@ -2,6 +2,7 @@
 // Most apps have no metrics endpoint: by default a server is ready when its port accepts
 // a Socket.IO handshake (or answers the metrics path); --ready-path names a path instead.
 
+import crypto from "node:crypto";
 import { RunError, UsageError } from "../errors.js";
 import { httpGet, parseMetrics, requestModule, type TlsOptions } from "./metrics.js";
 
@@ -117,12 +118,15 @@ function notReady(seen: {
 }
 
 /**
- * An engine.io v4 polling handshake: true when the server opens a session (`0{"sid":…`),
- * else what went wrong. The session is closed at once, so it is not left among the
- * engine's clients until its ping timeout.
+ * An engine.io v4 handshake: true when the server opens a session (`0{"sid":…`) over
+ * long-polling or, refused there, over WebSocket, or answers with engine.io's own error
+ * (a server with `transports: ["websocket"]` answers polling with 400 "Transport unknown":
+ * it is Socket.IO, and up). Else what went wrong. A session opened is closed at once, so it
+ * is not left among the engine's clients until its ping timeout.
  */
 export async function socketIoHandshake(baseUrl: string, socketIoPath: string, timeoutMs: number, tls?: TlsOptions): Promise<true | string> {
   const url = new URL(`${socketIoPath}?EIO=4&transport=polling`, baseUrl).href;
+  const started = Date.now();
   let answer: { status: number; text: string };
   try {
     answer = await httpGet(url, timeoutMs, tls);
@@ -130,7 +134,13 @@ export async function socketIoHandshake(baseUrl: string, socketIoPath: string, t
     return (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1");
   }
   const open = /^0(\{.*\})/.exec(answer.text);
-  if (answer.status !== 200 || !open) return `status ${answer.status}${answer.status === 200 ? ", not an engine.io open packet" : ""}`;
+  if (answer.status !== 200 || !open) {
+    const polling = `status ${answer.status}${answer.status === 200 ? ", not an engine.io open packet" : ""}`;
+    // Polling refused: a WebSocket-only server, or a proxy that passes WebSocket only.
+    const left = Math.max(100, timeoutMs - (Date.now() - started));
+    if (await webSocketHandshake(new URL(`${socketIoPath}?EIO=4&transport=websocket`, baseUrl).href, left, tls)) return true;
+    return isEngineIoError(answer) ? true : polling;
+  }
   let sid: unknown;
   try {
     sid = (JSON.parse(open[1]) as { sid?: unknown }).sid;
@@ -140,6 +150,105 @@ export async function socketIoHandshake(baseUrl: string, socketIoPath: string, t
   if (typeof sid !== "string") return "an engine.io open packet without a sid";
   await closeSession(`${url}&sid=${encodeURIComponent(sid)}`, timeoutMs, tls);
   return true;
+}
+
+// engine.io's error answers (engine.io lib/server.ts, abortRequest): 400, or 403 for
+// allowRequest's refusal, with a JSON body of exactly a code and its message.
+const ENGINE_IO_ERRORS: Record<number, string | undefined> = {
+  0: "Transport unknown",
+  1: "Session ID unknown",
+  2: "Bad handshake method",
+  3: "Bad request",
+  4: undefined, // Forbidden: the message is allowRequest's own
+  5: "Unsupported protocol version",
+};
+
+/** Whether an answer is engine.io refusing a request: proof that Socket.IO serves the path. */
+export function isEngineIoError(answer: { status: number; text: string }): boolean {
+  if (answer.status !== 400 && answer.status !== 403) return false;
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    return false;
+  }
+  if (body === null || typeof body !== "object" || Object.keys(body).sort().join() !== "code,message") return false;
+  const { code, message } = body as { code: unknown; message: unknown };
+  if (typeof code !== "number" || !(code in ENGINE_IO_ERRORS) || typeof message !== "string") return false;
+  return answer.status === 403 ? code === 4 : code !== 4 && message === ENGINE_IO_ERRORS[code];
+}
+
+/**
+ * An engine.io WebSocket handshake by hand (an HTTP upgrade, then the first frame): true when
+ * the server sends its open packet. The connection is then closed, which closes the session.
+ */
+export function webSocketHandshake(url: string, timeoutMs: number, tls?: TlsOptions): Promise<boolean> {
+  const { module, options } = requestModule(url, tls);
+  return new Promise((resolve) => {
+    let settled = false;
+    const request = module.request(url, {
+      ...options,
+      agent: false,
+      headers: {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": crypto.randomBytes(16).toString("base64"),
+      },
+    });
+    const finish = (opened: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(opened);
+    };
+    const timer = setTimeout(() => (request.destroy(), finish(false)), timeoutMs);
+    request.on("response", (response) => (response.resume(), finish(false)));
+    // No 'close' here: Node emits it on the request right after 'upgrade'.
+    request.on("error", () => finish(false));
+    request.on("upgrade", (_response, socket, head) => {
+      let received = head;
+      const onData = (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        const text = firstTextFrame(received);
+        if (text === undefined) return;
+        socket.off("data", onData);
+        // engine.io's close packet "1", then the socket: the session ends now, not at its ping timeout.
+        socket.end(maskedTextFrame("1"));
+        setTimeout(() => socket.destroy(), 200).unref();
+        finish(/^0\{.*"sid"/.test(text));
+      };
+      socket.on("data", onData);
+      socket.on("error", () => finish(false));
+      socket.on("close", () => finish(false));
+      onData(Buffer.alloc(0));
+    });
+    request.end();
+  });
+}
+
+/** The payload of a complete first frame from a server (unmasked), as text; undefined until it has all arrived. */
+function firstTextFrame(bytes: Buffer): string | undefined {
+  if (bytes.length < 2) return undefined;
+  let length = bytes[1] & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (bytes.length < 4) return undefined;
+    length = bytes.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    return ""; // over 64 KB: no open packet is that long
+  }
+  if (bytes.length < offset + length) return undefined;
+  return (bytes[0] & 0x0f) === 1 ? bytes.subarray(offset, offset + length).toString("utf8") : "";
+}
+
+/** A client's final text frame (clients must mask), for a payload under 126 bytes. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = crypto.randomBytes(4);
+  const masked = payload.map((byte, index) => byte ^ mask[index % 4]);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
 }
 
 /** POSTs an engine.io close packet ("1"); best effort. */
