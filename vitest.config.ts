@@ -17,6 +17,8 @@ const VERDICTS = [
   "test/probe/attach.test.ts",
   "test/examples/chat.test.ts",
   "test/report/runs.test.ts",
+  "test/cluster/sticky.test.ts",
+  "test/cluster/websocket-only.test.ts",
 ];
 
 export default defineConfig({

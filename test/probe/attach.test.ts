@@ -86,7 +86,8 @@ describe("the probe loaded by the server's owner", () => {
     const server = await startServer([SERVER_MAIN, "--port", "0", "--log", "none"], { LEAKCHECK_PROBE: socket, LEAKCHECK_PROBE_TOKEN: TOKEN });
     expect(fs.statSync(socket).mode & 0o777).toBe(0o600);
     expect(listeningUnixSockets(server.child.pid!)).toEqual([socket]);
-    const result = await attachRun(server.url, socket, TOKEN);
+    // --snapshots always: a passing scenario keeps (and lists) its snapshots only when asked to.
+    const result = await attachRun(server.url, socket, TOKEN, ["--snapshots", "always"]);
     expect(result.stderr).toBe("");
     const [scenario] = JSON.parse(result.stdout).scenarios;
     expect(scenario.verdict).toBe("pass");
