@@ -2,7 +2,7 @@
 // Most apps have no metrics endpoint: by default a server is ready when its port accepts
 // a Socket.IO handshake (or answers the metrics path); --ready-path names a path instead.
 
-import crypto from "node:crypto";
+import { Manager } from "socket.io-client";
 import { RunError, UsageError } from "../errors.js";
 import { httpGet, parseMetrics, requestModule, type TlsOptions } from "./metrics.js";
 
@@ -138,7 +138,7 @@ export async function socketIoHandshake(baseUrl: string, socketIoPath: string, t
     const polling = `status ${answer.status}${answer.status === 200 ? ", not an engine.io open packet" : ""}`;
     // Polling refused: a WebSocket-only server, or a proxy that passes WebSocket only.
     const left = Math.max(100, timeoutMs - (Date.now() - started));
-    if (await webSocketHandshake(new URL(`${socketIoPath}?EIO=4&transport=websocket`, baseUrl).href, left, tls)) return true;
+    if (await webSocketHandshake(baseUrl, socketIoPath, left, tls)) return true;
     return isEngineIoError(answer) ? true : polling;
   }
   let sid: unknown;
@@ -179,76 +179,27 @@ export function isEngineIoError(answer: { status: number; text: string }): boole
 }
 
 /**
- * An engine.io WebSocket handshake by hand (an HTTP upgrade, then the first frame): true when
- * the server sends its open packet. The connection is then closed, which closes the session.
+ * An engine.io handshake over WebSocket, through socket.io-client's Manager (the engine's
+ * connection alone: no namespace, so no auth middleware is met): true when the server opens
+ * a session. The connection is closed at once, which ends the session.
  */
-export function webSocketHandshake(url: string, timeoutMs: number, tls?: TlsOptions): Promise<boolean> {
-  const { module, options } = requestModule(url, tls);
-  return new Promise((resolve) => {
-    let settled = false;
-    const request = module.request(url, {
-      ...options,
-      agent: false,
-      headers: {
-        connection: "Upgrade",
-        upgrade: "websocket",
-        "sec-websocket-version": "13",
-        "sec-websocket-key": crypto.randomBytes(16).toString("base64"),
-      },
-    });
-    const finish = (opened: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(opened);
-    };
-    const timer = setTimeout(() => (request.destroy(), finish(false)), timeoutMs);
-    request.on("response", (response) => (response.resume(), finish(false)));
-    // No 'close' here: Node emits it on the request right after 'upgrade'.
-    request.on("error", () => finish(false));
-    request.on("upgrade", (_response, socket, head) => {
-      let received = head;
-      const onData = (chunk: Buffer) => {
-        received = Buffer.concat([received, chunk]);
-        const text = firstTextFrame(received);
-        if (text === undefined) return;
-        socket.off("data", onData);
-        // engine.io's close packet "1", then the socket: the session ends now, not at its ping timeout.
-        socket.end(maskedTextFrame("1"));
-        setTimeout(() => socket.destroy(), 200).unref();
-        finish(/^0\{.*"sid"/.test(text));
-      };
-      socket.on("data", onData);
-      socket.on("error", () => finish(false));
-      socket.on("close", () => finish(false));
-      onData(Buffer.alloc(0));
-    });
-    request.end();
+export function webSocketHandshake(baseUrl: string, socketIoPath: string, timeoutMs: number, tls?: TlsOptions): Promise<boolean> {
+  const secure = baseUrl.startsWith("https:");
+  const manager = new Manager(baseUrl, {
+    path: socketIoPath,
+    transports: ["websocket"],
+    reconnection: false,
+    autoConnect: false,
+    timeout: timeoutMs,
+    ...(secure ? { secure: true, rejectUnauthorized: !(tls?.insecure ?? false), ...(tls?.ca ? { ca: tls.ca } : {}) } : {}),
   });
-}
-
-/** The payload of a complete first frame from a server (unmasked), as text; undefined until it has all arrived. */
-function firstTextFrame(bytes: Buffer): string | undefined {
-  if (bytes.length < 2) return undefined;
-  let length = bytes[1] & 0x7f;
-  let offset = 2;
-  if (length === 126) {
-    if (bytes.length < 4) return undefined;
-    length = bytes.readUInt16BE(2);
-    offset = 4;
-  } else if (length === 127) {
-    return ""; // over 64 KB: no open packet is that long
-  }
-  if (bytes.length < offset + length) return undefined;
-  return (bytes[0] & 0x0f) === 1 ? bytes.subarray(offset, offset + length).toString("utf8") : "";
-}
-
-/** A client's final text frame (clients must mask), for a payload under 126 bytes. */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  const mask = crypto.randomBytes(4);
-  const masked = payload.map((byte, index) => byte ^ mask[index % 4]);
-  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+  return new Promise((resolve) => {
+    manager.open((error) => {
+      // The engine socket, opened or not: nothing of it may outlive the check.
+      manager.engine?.close();
+      resolve(error === undefined);
+    });
+  });
 }
 
 /** POSTs an engine.io close packet ("1"); best effort. */

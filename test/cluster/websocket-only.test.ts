@@ -7,7 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isEngineIoError, readinessOf, socketIoHandshake, waitReady } from "../../src/server-under-test/readiness.js";
+import { isEngineIoError, readinessOf, socketIoHandshake, waitReady, webSocketHandshake } from "../../src/server-under-test/readiness.js";
 import { FIXTURES, removeDir, ROOT, runCli, tempReportDir } from "../support/cli.js";
 import { TreeWatcher } from "../support/processes.js";
 
@@ -56,6 +56,7 @@ describe("readiness of a WebSocket-only Socket.IO server", () => {
     const body = await polling.text();
     expect([polling.status, body]).toEqual([400, '{"code":0,"message":"Transport unknown"}']);
     expect(isEngineIoError({ status: polling.status, text: body })).toBe(true);
+    expect(await webSocketHandshake(url, "/socket.io/", 2000)).toBe(true);
     expect(await socketIoHandshake(url, "/socket.io/", 2000)).toBe(true);
     await waitReady(url, readiness, 3000, never, true);
   });
@@ -65,6 +66,7 @@ describe("readiness of a WebSocket-only Socket.IO server", () => {
       const url = await plainServer(status, body);
       expect(isEngineIoError({ status, text: body }), body).toBe(false);
       expect(await socketIoHandshake(url, "/socket.io/", 2000)).toBe(`status ${status}`);
+      expect(await webSocketHandshake(url, "/socket.io/", 2000)).toBe(false);
     }
   });
 });
