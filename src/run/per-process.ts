@@ -1,8 +1,8 @@
 // The verdict of each process of a server of several (issue 12): the same judge, fed one
 // process's own readings, its reasons named `worker 2 (pid 4121): …`, so a leak in one
 // worker fails the scenario and says which. Heap growth is per session of the whole run
-// (leakcheck cannot tell which worker a connection reached). The heap snapshots read are
-// one process's: the first that failed, else the one whose heap grew most.
+// (leakcheck cannot tell which worker a connection reached). Each serving process's heap
+// snapshots are read and judge it; the heap diff shown is the first failing one's.
 
 import { oneLine } from "../errors.js";
 import type { HeapDiff, SurvivorGroup } from "../heap/model.js";
@@ -124,8 +124,11 @@ export function combineVerdicts(whole: ScenarioVerdict, processes: ProcessVerdic
 }
 
 /**
- * The verdict phase for a server of several processes: each judged, the whole combined,
- * and one process's snapshots read (always: judged for survivors; on-fail: to explain its failure).
+ * The verdict phase for a server of several processes: each judged on its own readings and
+ * its own snapshot series (three or more: survivors judged, as for one process; a pair: they
+ * explain a failure), the whole combined. The heap diff shown is the first failing
+ * process's, else the one whose heap grew most. A new user's leak in worker 2 alone passed
+ * when only the process that grew most (worker 1, by noise) was read.
  */
 export async function judgeSeveral(
   whole: Measurements,
@@ -138,36 +141,41 @@ export async function judgeSeveral(
   options: JudgingOptions,
 ): Promise<{ verdict: ScenarioVerdict; processes: ProcessVerdict[]; heapDiff?: HeapDiff }> {
   const each = processMeasurements(whole, baseline, final, heaps);
-  let verdicts = each.map(({ point, measurements }) => named(point, judge(measurements, budget)));
   const wholeVerdict = judge(whole, budget);
-  const failing = verdicts.find((verdict) => verdict.verdict === "fail");
+  const firstVerdicts = each.map(({ measurements }) => judge(measurements, budget));
+  const serving = processes.filter((process) => process.serves);
+  const diffs = new Map<number, { heapDiff: HeapDiff; series: boolean }>();
+  for (const process of serving) {
+    const taken = snapshots.takenOf(process);
+    const failed = firstVerdicts[each.findIndex(({ point }) => point.pid === process.pid)]?.verdict === "fail";
+    // A series judges; a pair (on-fail's baseline and final) only explains a failure.
+    if (taken.length < 2 || (taken.length < 3 && !failed)) continue;
+    options.onReading();
+    try {
+      const heapDiff = await abortable(snapshots.analyzeOf(process, survivorJudge(survivorLimits(budget)), options.signal), options.signal);
+      diffs.set(process.pid, { heapDiff, series: taken.length >= 3 });
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      options.notes.push(`the heap snapshots of ${process.label} could not be analysed: ${oneLine(error)}`);
+    }
+  }
+  const verdicts = each.map(({ point, measurements }, index) => {
+    const read = diffs.get(point.pid);
+    if (!read) return named(point, firstVerdicts[index]);
+    const groups = read.heapDiff.survivors.groups;
+    return named(point, judge({ ...measurements, ...(read.series ? { survivors: groups } : { largestSurvivors: groups as SurvivorGroup[] }) }, budget));
+  });
   const growth = (pid: number) => {
     const found = each.find(({ point }) => point.pid === pid)?.measurements.heap;
     return found ? found.final - found.baseline : 0;
   };
-  const serving = processes.filter((process) => process.serves);
-  snapshots.focus = serving.find((process) => process.pid === failing?.pid) ?? [...serving].sort((a, b) => growth(b.pid) - growth(a.pid))[0];
+  const read = serving.filter((process) => diffs.has(process.pid));
+  const failing = verdicts.find((verdict) => verdict.verdict === "fail" && diffs.has(verdict.pid));
+  snapshots.focus = read.find((process) => process.pid === failing?.pid) ?? [...read].sort((a, b) => growth(b.pid) - growth(a.pid))[0];
   const focus = snapshots.focus;
-  const taken = snapshots.focusTaken;
-  const wanted = focus && taken.length >= 2 && (snapshots.mode === "always" || (snapshots.mode === "on-fail" && failing !== undefined));
-  let heapDiff: HeapDiff | undefined;
-  if (wanted) {
-    options.onReading();
-    options.notes.push(`heap snapshots read: ${focus.label}'s`);
-    try {
-      heapDiff = await abortable(snapshots.analyze(survivorJudge(survivorLimits(budget)), options.signal), options.signal);
-    } catch (error) {
-      if (options.signal.aborted) throw error;
-      options.notes.push(`the heap snapshots could not be analysed: ${oneLine(error)}`);
-    }
+  if (focus && read.length > 0) {
+    const others = read.length > 1 ? ` (each judged on its own; the heap-diff report shows ${focus.label}'s)` : "";
+    options.notes.push(`heap snapshots read: ${read.map((process) => `${process.label}'s`).join(", ")}${others}`);
   }
-  if (heapDiff && focus) {
-    // The survivors are the focused process's: they judge (a series) or explain (a pair) its verdict alone.
-    const extra: Partial<Measurements> =
-      snapshots.mode === "always" && taken.length >= 3 ? { survivors: heapDiff.survivors.groups } : { largestSurvivors: heapDiff.survivors.groups as SurvivorGroup[] };
-    verdicts = each.map(({ point, measurements }) =>
-      named(point, judge(point.pid === focus.pid ? { ...measurements, ...extra } : measurements, budget)),
-    );
-  }
-  return { verdict: combineVerdicts(wholeVerdict, verdicts), processes: verdicts, heapDiff };
+  return { verdict: combineVerdicts(wholeVerdict, verdicts), processes: verdicts, heapDiff: focus ? diffs.get(focus.pid)?.heapDiff : undefined };
 }

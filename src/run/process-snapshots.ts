@@ -1,7 +1,7 @@
 // Heap snapshots of a server of several processes (issue 12): each serving process gets
-// its own series (`<scenario>.worker-2.baseline.heapsnapshot`, …), and the one worth
-// reading is read: the first process that failed, or (snapshots always) the one whose
-// heap grew most. A primary that only hands connections on holds no app state: no snapshots.
+// its own series (`<scenario>.worker-2.baseline.heapsnapshot`, …), each read to judge its
+// own process; the heap-diff report shows the focused one's. A primary that only hands
+// connections on holds no app state: no snapshots.
 
 import type { HeapDiff } from "../heap/model.js";
 import type { ServerProcess } from "../probe/processes.js";
@@ -11,7 +11,7 @@ import { SnapshotSeries, type TakenSnapshot } from "./snapshots.js";
 
 export class ProcessSnapshots {
   private readonly series: { process: ServerProcess; series: SnapshotSeries }[];
-  /** The process whose series analyze() reads. */
+  /** The process whose heap diff the reports show. */
   focus: ServerProcess | undefined;
 
   constructor(target: Target, processes: ServerProcess[], runDir: string, scenario: string, readonly mode: SnapshotMode, probeTimeoutMs: number) {
@@ -29,7 +29,7 @@ export class ProcessSnapshots {
     return this.series.flatMap((each) => each.series.taken);
   }
 
-  /** The focused process's series only: what analyze() reads. */
+  /** The focused process's series only. */
   get focusTaken(): TakenSnapshot[] {
     return this.series.find((each) => each.process === this.focus)?.series.taken ?? [];
   }
@@ -39,9 +39,16 @@ export class ProcessSnapshots {
     for (const each of this.series) await each.series.take(label, sessions);
   }
 
-  analyze(budget: Parameters<SnapshotSeries["analyze"]>[0], signal: AbortSignal): Promise<HeapDiff> {
-    const chosen = this.series.find((each) => each.process === this.focus) ?? this.series[0];
-    return chosen.series.analyze(budget, signal);
+  /** The snapshots taken of one process. */
+  takenOf(process: ServerProcess): TakenSnapshot[] {
+    return this.series.find((each) => each.process.pid === process.pid)?.series.taken ?? [];
+  }
+
+  /** Reads one process's series (and marks its files kept, as SnapshotSeries.analyze does). */
+  analyzeOf(process: ServerProcess, judge: Parameters<SnapshotSeries["analyze"]>[0], signal: AbortSignal): Promise<HeapDiff> {
+    const chosen = this.series.find((each) => each.process.pid === process.pid);
+    if (!chosen) throw new Error(`no snapshots of ${process.label}`);
+    return chosen.series.analyze(judge, signal);
   }
 
   async discardUnkept(passed = false): Promise<void> {

@@ -71,6 +71,30 @@ describe("a node:cluster server of two workers", () => {
     expect(html).toContain(`heap used: worker 2 (pid ${two.pid})`);
   });
 
+  it("reads every worker's snapshots: a small record kept per session in worker 2 alone fails by count, naming worker 2", async () => {
+    // 200 B per ended session: under every gauge and the heap's budget, caught only by counting
+    // survivors. Read before: one process's series, and with on-fail only once a process had
+    // failed otherwise, so this leak passed (a new user's worker-2 leak passed the same way).
+    // --warmup 1100: each worker's 500 recent results (about half the sessions each) fill before the baseline.
+    const small = ["run", "normal-completion", "--server", `node ${CLUSTER}`, "--sessions", "500", "--warmup", "1100", "--rounds", "4", "--concurrency", "40"];
+    const watcher = new TreeWatcher(process.pid, 100);
+    try {
+      const result = await runCli([...small, "--snapshots", "on-fail", "--settle-timeout", "4s", "--report-dir", reportDir, "--json", "--quiet"], {
+        env: { LEAK_WORKER: "2", LEAK: "bytes:200" },
+        timeoutMs: 150_000,
+      });
+      expect(result.code, result.stderr).toBe(1);
+      const scenario = JSON.parse(result.stdout).scenarios[0] as { reasons: string[]; notes: string[]; processes: ProcessEntry[] };
+      const [, one, two] = scenario.processes;
+      expect([one.verdict, two.verdict]).toEqual(["pass", "fail"]);
+      expect(scenario.reasons.join("\n")).toMatch(new RegExp(`^worker 2 \\(pid ${two.pid}\\): [\\d,]+ Object objects survive \\(kept by every round.*held by endedNotes \\(Map`, "m"));
+      expect(scenario.notes.join("\n")).toMatch(/heap snapshots read: worker 1 \(pid \d+\)'s, worker 2 \(pid \d+\)'s \(each judged on its own; the heap-diff report shows worker 2/);
+      expect(watcher.survivors()).toEqual([]);
+    } finally {
+      watcher.stop();
+    }
+  }, 160_000);
+
   it("leaves no primary or worker behind when interrupted mid-round (Ctrl-C)", async () => {
     let sent = false;
     const result = await runCluster({}, ["--sessions", "4000", "--rounds", "4"], (child) => {
