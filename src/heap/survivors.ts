@@ -154,7 +154,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
     const trend = trendOf(series[index], input);
     const name = classNameOf(last, firstMember[group]);
     const counts = input.turnover && trend.sessions ? groupCounts(input.turnover, name, renderer, firstMember[group], trend) : undefined;
-    const { trend: verdictTrend, leak, growth } = judge({
+    const judged = judge({
       count: memberCount[group],
       retainedSize: groupRetained[group],
       perThousandSessions: trend.perThousandSessions,
@@ -162,6 +162,7 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
       sessions: input.sessions ?? 0,
       ...(counts ? { counts } : {}),
     });
+    const { trend: verdictTrend, leak, growth } = RUNTIME_POOLS.has(name) ? pooled(judged, RUNTIME_POOLS.get(name)!) : judged;
     return { group, retained: groupRetained[group], name, trend: { ...trend, trend: verdictTrend }, leak, growth };
   });
   judged.sort((a, b) => Number(b.leak) - Number(a.leak) || b.retained - a.retained || memberCount[b.group] - memberCount[a.group]);
@@ -188,6 +189,24 @@ export function analyzeSurvivors(input: SurvivorInput): SurvivorAnalysis {
         pathText: PathRenderer.text(steps),
       } satisfies SurvivorGroup;
     }),
+  };
+}
+
+/**
+ * Node's own pools, bounded by Node: objects it keeps for reuse, more of them the more were in
+ * use at once. HTTP parsers go back to a free list of up to 1,000 when their connection closes
+ * (lib/_http_common.js): under HTTP load that list fills over the rounds and counted like a
+ * leak (a fixed server failed CI that way). A parser held by a live socket is a socket left
+ * open, which the active-sockets check catches.
+ */
+const RUNTIME_POOLS: ReadonlyMap<string, string> = new Map([["HTTPParser", "Node's free list of HTTP parsers, at most 1,000, reused"]]);
+
+function pooled(judged: ReturnType<SurvivorJudge>, pool: string): ReturnType<SurvivorJudge> {
+  if (!judged.leak && judged.growth?.kind !== "leak") return judged;
+  return {
+    trend: "plateau",
+    leak: false,
+    ...(judged.growth ? { growth: { ...judged.growth, kind: "bounded" as const, reason: `bounded: ${pool}` } } : {}),
   };
 }
 
