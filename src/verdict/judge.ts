@@ -1,7 +1,7 @@
 // The judge: measurements + budget → pass/fail with one sentence per failed check.
 // A leak is a verdict, not an exception.
 
-import { formatBytes } from "../format.js";
+import { formatBytes, formatSigned } from "../format.js";
 import type { SurvivorGroup } from "../heap/model.js";
 import type { HeapPoint } from "../report-schema/scenario.js";
 import type { CheckResult, HeapResult, ScenarioVerdict, Verdict } from "../report-schema/verdict.js";
@@ -164,7 +164,7 @@ export function survivorSentence(group: SurvivorGroup): string {
     return `${group.count.toLocaleString("en-US")} ${group.name} objects survive (${group.growth.reason}${kept}), held by ${group.pathText}${group.allocatedAt ? `, ${group.allocatedAt}` : ""}`;
   }
   const figures = [
-    ...(group.perThousandSessions === null ? [] : [`+${group.perThousandSessions.toLocaleString("en-US")} per 1,000 sessions`]),
+    ...(group.perThousandSessions === null ? [] : [`${formatSigned(group.perThousandSessions)} per 1,000 sessions`]),
     ...(sessions ? [`${formatBytes(group.retainedSize / sessions)} kept alive per session`] : []),
   ];
   const growth = figures.length > 0 ? ` (${figures.join(", ")})` : "";

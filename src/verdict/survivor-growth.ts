@@ -4,6 +4,7 @@
 // A leak keeps objects from every round in proportion to its sessions, whatever their size; a
 // bounded structure evicts its oldest or stops growing at a cap, and passes.
 
+import { formatSigned } from "../format.js";
 import type { GroupCounts, GrowthKind, RoundGrowth, SurvivorGrowth } from "../heap/model.js";
 
 export type { GroupCounts, SurvivorGrowth } from "../heap/model.js";
@@ -62,7 +63,7 @@ export function survivorGrowth(counts: GroupCounts, budget: GrowthBudget): Survi
   const active = rounds.filter((round) => round.sessions > 0);
   const everyRoundKeeps = active.length > 0 && active.every((round) => perThousand(round.kept, round.sessions) >= floor);
   const everyRoundGrows = active.length > 0 && active.every((round) => perThousand(round.net, round.sessions) >= floor);
-  const figures = `+${netPerThousandSessions.toLocaleString("en-US")} per 1,000 sessions net`;
+  const figures = `${formatSigned(netPerThousandSessions)} per 1,000 sessions net`;
   const base = { net, netPerThousandSessions, endCount, peakCount, rounds };
 
   // A group that lost its baseline objects frees old entries (a leak keeps them all): a

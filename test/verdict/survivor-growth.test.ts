@@ -81,6 +81,12 @@ describe("survivor growth, net of turnover", () => {
     expect(growth.reason).toMatch(/one interval: a cache still filling would look the same/);
   });
 
+  it("writes a group that shrank with its sign once (a new user read '+-96.7 per 1,000 sessions')", () => {
+    const growth = survivorGrowth({ sessions: [100, 200], newAlive: [0, 0], baselineCount: 100, baselineGone: [50, 60] }, BUDGET);
+    expect(growth.kind).toBe("steady");
+    expect(growth.reason).toMatch(/^-300 per 1,000 sessions net, under the floor/);
+  });
+
   it("passes a cache whose entries are replaced but never grow", () => {
     const growth = survivorGrowth(simulate(120, [60, 60, 60, 60], 5), BUDGET);
     expect(growth.net).toBe(0);
