@@ -16,7 +16,8 @@ interface InitOptions {
   namespace?: string;
   event?: string[];
   ack?: boolean;
-  payload?: unknown;
+  /** One payload for every event, or one per event in order; NO_PAYLOAD: emitted with none. */
+  payload?: unknown[];
   auth?: Record<string, unknown>;
   metricsPath?: string;
   name: string;
@@ -34,7 +35,7 @@ export function registerInit(program: Command): void {
     .option("--namespace <name>", "the namespace the scenario connects to (default /)", namespace)
     .option("--event <name>", "an event the scenario emits once per session (repeatable)", collect)
     .option("--ack", "the events take an acknowledgement: the scenario waits for it (emitWithAck)")
-    .option("--payload <json>", "the events' payload, as JSON (default {})", json("--payload"))
+    .option("--payload <json>", "the events' payload, as JSON (default {}); once for every event, or once per --event in the same order; none: emitted without one", payloadArgument, [] as unknown[])
     .option("--auth <json>", 'the handshake auth, as a JSON object, like {"token":"dev-token"}', jsonObject("--auth"))
     .option("--metrics-path <path>", "the server's metrics endpoint, if it has one", httpPath("--metrics-path"))
     .option("--name <name>", "the scenario's name and file name", scenarioName, "first-session")
@@ -58,6 +59,13 @@ function json(option: string, example = '{"room":"lobby"}') {
       throw new InvalidArgumentError(`${option} must be JSON, like ${example}, got ${shownArgument(value)}`);
     }
   };
+}
+
+/** What `--payload none` stands for: the event is emitted with no payload (its handler's first argument is the ack). */
+const NO_PAYLOAD = Symbol("no payload");
+
+function payloadArgument(value: string, previous: unknown[]): unknown[] {
+  return [...previous, value === "none" ? NO_PAYLOAD : json("--payload")(value)];
 }
 
 function jsonObject(option: string) {
@@ -232,10 +240,15 @@ export function scenarioSource(options: Pick<InitOptions, "name" | "namespace" |
     ...(nsp !== "/" ? [`namespace: ${JSON.stringify(nsp)}`] : []),
     ...(options.auth !== undefined ? [`auth: ${JSON.stringify(options.auth)}`] : []),
   ];
-  const payload = JSON.stringify(options.payload ?? {});
-  const steps = events.map((event) =>
-    options.ack ? `    await client.emitWithAck(${JSON.stringify(event)}, ${payload});` : `    client.emit(${JSON.stringify(event)}, ${payload});`,
-  );
+  const payloads = options.payload?.length ? options.payload : [{}];
+  if (payloads.length !== 1 && payloads.length !== events.length) {
+    throw new UsageError(`${payloads.length} --payload for ${events.length} --event: give one for every event, or one per --event in the same order (none: no payload)`);
+  }
+  const steps = events.map((event, index) => {
+    const payload = payloads.length === 1 ? payloads[0] : payloads[index];
+    const args = [JSON.stringify(event), ...(payload === NO_PAYLOAD ? [] : [JSON.stringify(payload)])].join(", ");
+    return options.ack ? `    await client.emitWithAck(${args});` : `    client.emit(${args});`;
+  });
   const described = [`connect to ${nsp}`, ...events.map((event) => `emit ${event}`), "disconnect"].join(", ");
   return `// A first scenario, written by \`leakcheck init\`: make it do what a real client of your app does.
 // One session is one client's visit; leakcheck runs it many times, then checks that the

@@ -74,11 +74,31 @@ describe("leakcheck init", () => {
   });
 
   it("writes the scenario to the contract: namespace, auth, events with or without ack", () => {
-    const source = scenarioSource({ name: "chat", namespace: "/chat", auth: { token: "t" }, event: ["join", "typing"], ack: true, payload: { room: "a" } });
+    const source = scenarioSource({ name: "chat", namespace: "/chat", auth: { token: "t" }, event: ["join", "typing"], ack: true, payload: [{ room: "a" }] });
     expect(source).toContain('await ctx.connect({ namespace: "/chat", auth: {"token":"t"} });');
     expect(source).toContain('await client.emitWithAck("join", {"room":"a"});');
     expect(scenarioSource({ name: "x", event: ["typing"] })).toContain('client.emit("typing", {});');
     expect(scenarioSource({ name: "x" })).toContain("await ctx.connect();");
+    expect(source).toContain('await client.emitWithAck("typing", {"room":"a"});');
+  });
+
+  it("pairs one --payload per --event, none emitting without one (a new user's clear(ack) got {} as its ack)", async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "leakcheck-init-payloads-"));
+    try {
+      fs.writeFileSync(path.join(project, "package.json"), "{}");
+      const args = ["init", "--server", "node board.js", "--event", "draw", "--event", "clear", "--ack", "--payload", '{"x":1}', "--payload", "none", "--no-prompt"];
+      const result = await runCli(args, { cwd: project });
+      expect(result.code, result.stderr).toBe(0);
+      const source = fs.readFileSync(path.join(project, "scenarios/first-session.mjs"), "utf8");
+      expect(source).toContain('await client.emitWithAck("draw", {"x":1});');
+      expect(source).toContain('await client.emitWithAck("clear");');
+      fs.rmSync(path.join(project, "leakcheck.config.json"));
+      const mismatched = await runCli([...args.slice(0, -1), "--payload", "{}", "--name", "other", "--no-prompt"], { cwd: project });
+      expect(mismatched.code).toBe(2);
+      expect(mismatched.stderr).toBe("leakcheck: 3 --payload for 2 --event: give one for every event, or one per --event in the same order (none: no payload)\n");
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it("refuses without a server to test, in one line", async () => {
