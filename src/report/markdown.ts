@@ -8,6 +8,7 @@ import type { Verdict } from "../report-schema/verdict.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
 import { unfinishedScenarios } from "./json.js";
 import { drivenByLoadCommand, MEASURED_BY_LOAD_COMMAND } from "./load-command.js";
+import { failedSessionsNote } from "./failed-sessions.js";
 import { failedText, processRows } from "./process-rows.js";
 import { scenarioCountsText, STOPPED_HOW } from "./run-summary.js";
 
@@ -45,12 +46,14 @@ export function renderMarkdown(report: RunReport): string {
     // The table's failed sessions are the judged ones; the warm-up's are said here, apart.
     const warmupFailed = scenario.load.warmupFailed ?? 0;
     const byCommand = drivenByLoadCommand(scenario);
-    if (scenario.reasons.length === 0 && warmupFailed === 0 && !byCommand) continue;
+    const failedNote = failedSessionsNote(scenario);
+    if (scenario.reasons.length === 0 && warmupFailed === 0 && !byCommand && !failedNote) continue;
     lines.push(`**${escapeText(scenario.name)}**`, "");
     // The table's dashes, explained: the --load command's clients were not leakcheck's to count.
     if (byCommand) lines.push(`- ${escapeText(MEASURED_BY_LOAD_COMMAND)}${scenario.externalLoad ? ` (\`${code(scenario.externalLoad.command)}\`)` : ""}`);
     for (const reason of scenario.reasons) lines.push(`- ${escapeText(reason)}`);
     for (const clue of scenario.clues ?? []) lines.push(`  - ${escapeText(clue)}`);
+    if (failedNote) lines.push(`- ${escapeText(failedNote)}`);
     if (warmupFailed > 0) lines.push(`- ${warmupFailed.toLocaleString("en-US")} of ${scenario.settings.warmup.toLocaleString("en-US")} warm-up sessions failed too (not judged)`);
     lines.push("");
   }

@@ -8,7 +8,7 @@ import type { ScenarioResult } from "../report-schema/scenario.js";
 import type { Verdict } from "../report-schema/verdict.js";
 import { chalkFor } from "./color.js";
 import { REPORT_FILES, type RunReport } from "../report-schema/run-report.js";
-import { failedSessionsText } from "./failed-sessions.js";
+import { failedSessionsNote, failedSessionsText } from "./failed-sessions.js";
 import { drivenByLoadCommand, MEASURED_BY_LOAD_COMMAND } from "./load-command.js";
 import { processMark, processRows } from "./process-rows.js";
 import { unfinishedScenarios } from "./json.js";
@@ -73,6 +73,8 @@ export function renderScenario(result: ScenarioResult, chalk: ChalkInstance = ch
   for (const reason of result.reasons) lines.push(`  ${chalk.red("✗")} ${reason}`);
   // Clues explain the failure above; they are not failures of their own.
   for (const clue of result.clues ?? []) lines.push(`    ${chalk.dim("↳")} ${clue}`);
+  const failedNote = failedSessionsNote(result);
+  if (failedNote) lines.push(chalk.yellow(`  · ${failedNote}`));
   for (const note of result.notes) lines.push(chalk.dim(`  · ${note}`));
   if (result.logFile) lines.push(chalk.dim(`  · server log: ${result.logFile}`));
   return lines.join("\n");

@@ -108,6 +108,19 @@ describe("clues: what explains a failure without being one", () => {
   });
 });
 
+describe("failed sessions of a passing scenario", () => {
+  it("say where they stuck in report.md and the terminal, not only how many", () => {
+    const clean = scenarioResult("normal-completion", 0);
+    const passing = { ...clean, load: { ...clean.load, failed: 1, failures: [{ message: "session timed out after 60000 ms", count: 1 }] } };
+    const report = runReport([passing]);
+    const sentence = "1 of 400 sessions failed, too few to fail the scenario: session timed out after 60000 ms (1)";
+    expect(renderMarkdown(report)).toContain(`- ${sentence}`);
+    expect(renderRun(report, new Chalk({ level: 0 }))).toContain(`  · ${sentence}`);
+    // None failed: nothing said.
+    expect(renderMarkdown(runReport([clean]))).not.toMatch(/sessions failed/);
+  });
+});
+
 describe("report.md", () => {
   it("gives the verdict, a row per scenario with the same verdicts as report.json, and the reasons", () => {
     const text = renderMarkdown(mixed);
