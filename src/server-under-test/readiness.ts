@@ -72,6 +72,13 @@ export async function waitReady(baseUrl: string, readiness: Readiness, timeoutMs
         if (error instanceof UsageError) throw error;
         // A request that ran out of time waited what was left of the deadline: its figure says nothing.
         lastProblem = (error as Error).message.replace(/^GET \S+ failed \((.*)\):.*$/, "$1").replace(/^no answer within \d+ ms$/, "no answer");
+        // The metrics path hangs while Socket.IO answers: the server is up and the path is wrong
+        // (an app whose router never answers unknown paths); waiting out --ready-timeout would not fix it.
+        if (byMetricsPath && lastProblem === "no answer" && Date.now() < deadline) {
+          if ((await socketIoHandshake(baseUrl, readiness.socketIoPath, wait(), readiness.tls)) === true) {
+            throw metricsPathError(pathUrl, readiness, "gave no answer, while the server accepts Socket.IO handshakes", attached);
+          }
+        }
       }
       if (!/ECONNREFUSED/.test(lastProblem)) onlyRefused = false;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -234,13 +241,18 @@ export function checkMetricsAnswer(url: string, readiness: Readiness, answer: { 
     }
   }
   if (got === undefined) return;
+  throw metricsPathError(url, readiness, got, attached);
+}
+
+/** The metrics path the user named is wrong: what GET `url` did (`got`), and the two ways out. */
+function metricsPathError(url: string, readiness: Readiness, got: string, attached: boolean): UsageError {
   // Without a metrics endpoint the gauges are read inside the server: by the probe leakcheck
   // puts in a server it starts, or, attached with --url, the one given with --probe.
   const without = attached
     ? "or leave it out to measure without a metrics endpoint (attached with --url, that needs the server's probe: --probe)"
     : "or leave it out to measure without one (Socket.IO's counts and leakcheck/gauges, read by the probe)";
   const from = readiness.metricsPathFrom ?? "--metrics-path";
-  throw new UsageError(`${from} ${readiness.metricsPath}: GET ${url} ${got}: point ${from} at the server's metrics endpoint, ${without}`);
+  return new UsageError(`${from} ${readiness.metricsPath}: GET ${url} ${got}: point ${from} at the server's metrics endpoint, ${without}`);
 }
 
 /**

@@ -40,6 +40,12 @@ export const serverCases: ErrorCase[] = [
     /^--metrics-path \/no-such-path: GET http:\/\/127\.0\.0\.1:<port>\/no-such-path answered 404: point --metrics-path at the server's metrics endpoint, or leave it out to measure without one \(Socket\.IO's counts and leakcheck\/gauges, read by the probe\)$/,
     "(at once: the server answers HTTP, not at that path)",
   ),
+  server(
+    ["--server", "node test/fixtures/silent-paths-server.cjs", "--metrics-path", "/metrics", "--ready-timeout", "10s"],
+    2,
+    /^--metrics-path \/metrics: GET http:\/\/127\.0\.0\.1:<port>\/metrics gave no answer, while the server accepts Socket\.IO handshakes: point --metrics-path at the server's metrics endpoint, or leave it out/,
+    "(the app never answers a path it does not know; said within seconds, not after --ready-timeout)",
+  ),
   // 3 s, not 1: the bundled server must get up first, and under a loaded machine it took over 1 s.
   server(["--ready-path", "/no-such-path", "--ready-timeout", "3s"], 3, /^the server did not answer GET .*\/no-such-path with 2xx within 3000 ms \(last: status 404\): raise --ready-timeout, or check --ready-path and the server log$/),
   server(["--gauge", "noSuchGauge"], 2, /^--gauge noSuchGauge: the metrics at .* have no such integer field \(they have: activeSessions, /, "(checked once the server answers)"),
