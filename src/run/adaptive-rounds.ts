@@ -68,7 +68,8 @@ export function roomForRound(done: number, roundSize: number, limits: ExtensionL
 /** The note a report carries: `ran 2 more rounds (400 sessions, 12s) because …; then …`. */
 export function extensionNote(rounds: number, sessions: number, ms: number, why: string, still: string | undefined): string {
   const ran = `ran ${rounds} more round${rounds === 1 ? "" : "s"} (${sessions.toLocaleString("en-US")} sessions, ${formatDuration(ms)}) because ${why}`;
-  return still ? `${ran}; at the limit of --max-sessions/--max-duration it still stood (${still}): judged as it stands` : `${ran}; that settled it`;
+  // A new user found "it still stood … judged as it stands" hard to read: say what remained, and what was done.
+  return still ? `${ran}; at the --max-sessions/--max-duration limit the doubt remained (${still}): judged on what was measured` : `${ran}; that settled it`;
 }
 
 export interface AdaptInput {
@@ -141,7 +142,7 @@ export async function adaptRounds(input: AdaptInput): Promise<{ checked?: HeapDi
   await input.runMore(plan);
   const extra = plan.ran.rounds - input.ran.rounds;
   if (extra === 0) {
-    input.notes.push(`${why}; no room for more rounds within --max-sessions/--max-duration: judged as it stands`);
+    input.notes.push(`${why}; no room for more rounds within --max-sessions/--max-duration: judged on what was measured`);
     return { checked, ran: input.ran };
   }
   const still = await check(plan.ran);

@@ -50,6 +50,9 @@ describe("more rounds", () => {
     expect(seen).toEqual([5, 6]);
     expect(plan.ran).toEqual({ rounds: 6, sessions: 1200 });
     expect(extensionNote(2, 400, 12_000, "why", undefined)).toBe("ran 2 more rounds (400 sessions, 12.0s) because why; that settled it");
+    expect(extensionNote(1, 200, 5_000, "why", "still")).toBe(
+      "ran 1 more round (200 sessions, 5.0s) because why; at the --max-sessions/--max-duration limit the doubt remained (still): judged on what was measured",
+    );
   });
 
   it("with --snapshots on-fail, a snapshot half way through the planned rounds only", () => {
