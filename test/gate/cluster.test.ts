@@ -72,7 +72,8 @@ describe("a node:cluster server of two workers", () => {
   });
 
   it("reads every worker's snapshots: a record kept per session in worker 2 alone fails by count, naming worker 2", async () => {
-    // 2 KB per ended session in worker 2: under every gauge, and under the heap's 1 MB floor in
+    // 3 KB per ended session in worker 2 (about half the sessions reach it: over the 1 KB budget per
+    // session of the whole run even at a 40 % share; 2 KB was not, once, under CI's load): under every gauge, and under the heap's 1 MB floor in
     // all at these sizes, caught only by counting survivors. Read before: one process's series,
     // and with on-fail only once a process had failed otherwise, so this leak passed (a new
     // user's worker-2 leak passed the same way). Under 500 sessions, worker 1's recent results
@@ -81,7 +82,7 @@ describe("a node:cluster server of two workers", () => {
     const watcher = new TreeWatcher(process.pid, 100);
     try {
       const result = await runCli([...small, "--snapshots", "on-fail", "--settle-timeout", "4s", "--report-dir", reportDir, "--json", "--quiet"], {
-        env: { LEAK_WORKER: "2", LEAK: "bytes:2000" },
+        env: { LEAK_WORKER: "2", LEAK: "bytes:3000" },
         timeoutMs: 150_000,
       });
       expect(result.code, result.stderr).toBe(1);
