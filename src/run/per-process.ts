@@ -11,7 +11,7 @@ import type { Budget } from "../verdict/budget.js";
 import { judge, type HeapPoint, type Measurements, type ScenarioVerdict } from "../verdict/judge.js";
 import { survivorJudge, survivorLimits } from "../verdict/survivors.js";
 import { abortable } from "./abortable.js";
-import type { JudgingOptions } from "./judging.js";
+import { tooShortToCount, type JudgingOptions } from "./judging.js";
 import type { Measurement } from "./measure.js";
 import type { ProcessPoint } from "./process-measure.js";
 import type { ProcessSnapshots } from "./process-snapshots.js";
@@ -162,6 +162,9 @@ export async function judgeSeveral(
   const verdicts = each.map(({ point, measurements }, index) => {
     const read = diffs.get(point.pid);
     if (!read) return named(point, firstVerdicts[index]);
+    // As for one process: a pass is not silent about groups kept by every round in a run too short to call them.
+    const short = tooShortToCount(read.heapDiff, whole.sessions);
+    if (short) options.notes.push(`${point.label}: ${short}`);
     const groups = read.heapDiff.survivors.groups;
     return named(point, judge({ ...measurements, ...(read.series ? { survivors: groups } : { largestSurvivors: groups as SurvivorGroup[] }) }, budget));
   });

@@ -97,6 +97,22 @@ describe("a node:cluster server of two workers", () => {
     }
   }, 160_000);
 
+  it("a run too short to call a small record by count says so for the worker that kept it, not nothing", async () => {
+    // 200 B per session in worker 2, 200 sessions: under the bytes budget and under 500 sessions,
+    // so not a leak yet; a new user's 300-session cluster run passed such a leak in silence.
+    const short = ["run", "normal-completion", "--server", `node ${CLUSTER}`, "--sessions", "200", "--warmup", "20", "--rounds", "4", "--concurrency", "40"];
+    const result = await runCli([...short, "--snapshots", "on-fail", "--settle-timeout", "4s", "--report-dir", reportDir, "--json", "--quiet"], {
+      env: { LEAK_WORKER: "2", LEAK: "bytes:200" },
+      timeoutMs: 150_000,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const scenario = JSON.parse(result.stdout).scenarios[0] as { notes: string[]; processes: ProcessEntry[] };
+    const two = scenario.processes[2];
+    expect(scenario.notes.join("\n")).toMatch(
+      new RegExp(`^worker 2 \\(pid ${two.pid}\\): [\\d,]+ \\S+ objects were kept by every round .*too few to call that a leak by count`, "m"),
+    );
+  }, 160_000);
+
   it("leaves no primary or worker behind when interrupted mid-round (Ctrl-C)", async () => {
     let sent = false;
     const result = await runCluster({}, ["--sessions", "4000", "--rounds", "4"], (child) => {
