@@ -15,10 +15,8 @@ const VERDICTS = [
   "test/gate/load.test.ts",
   "test/gate/baseline.test.ts",
   "test/probe/attach.test.ts",
-  "test/examples/chat.test.ts",
   "test/report/runs.test.ts",
   "test/cluster/sticky.test.ts",
-  "test/cluster/websocket-only.test.ts",
 ];
 
 export default defineConfig({
